@@ -1,0 +1,289 @@
+"""The architecture record: every field that decides a decoder-only model's parameter count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Literal
+
+LayerKind = Literal["full", "sliding", "chunked", "linear"]
+"""How one decoder layer attends: full causal, sliding window, chunked (Llama 4), or linear/recurrent."""
+
+NormKind = Literal["rmsnorm", "layernorm"]
+"""RMSNorm has a weight only; LayerNorm has a weight and a bias."""
+
+LAYER_KINDS: tuple[LayerKind, ...] = ("full", "sliding", "chunked", "linear")
+
+# Sizes above these are typos, not models: they would overflow any real accelerator by orders
+# of magnitude, and catching them keeps the dashboard from computing absurd bars.
+MAX_VOCAB = 10_000_000
+MAX_HIDDEN = 1_000_000
+MAX_LAYERS = 10_000
+MAX_HEADS = 100_000
+MAX_EXPERTS = 1_000_000
+MAX_CONTEXT = 1_000_000_000
+
+
+def _require_positive(owner: str, name: str, value: int, upper: int) -> None:
+    """Raise a readable error unless ``0 < value <= upper``."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{owner}.{name} must be an integer, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"{owner}.{name} must be positive, got {value}")
+    if value > upper:
+        raise ValueError(f"{owner}.{name} = {value:,} is above the sane limit of {upper:,}")
+
+
+def _require_non_negative(owner: str, name: str, value: int, upper: int) -> None:
+    """Raise a readable error unless ``0 <= value <= upper``."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{owner}.{name} must be an integer, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{owner}.{name} must not be negative, got {value}")
+    if value > upper:
+        raise ValueError(f"{owner}.{name} = {value:,} is above the sane limit of {upper:,}")
+
+
+@dataclass(frozen=True, slots=True)
+class MlaSpec:
+    """Multi-head latent attention (DeepSeek-V2/V3, Kimi K2): low-rank q and kv projections."""
+
+    q_lora_rank: int
+    """Rank of the query compression; 0 means a plain full-rank q projection (DeepSeek-V2-Lite)."""
+    kv_lora_rank: int
+    """Rank of the joint key/value latent; this latent is what the KV cache holds."""
+    qk_nope_head_dim: int
+    """Per-head query/key width without rotary embedding."""
+    qk_rope_head_dim: int
+    """Per-head query/key width with rotary embedding (the key part is shared across heads)."""
+    v_head_dim: int
+    """Per-head value width."""
+
+    def __post_init__(self) -> None:
+        """Validate ranks and head widths."""
+        _require_non_negative("mla", "q_lora_rank", self.q_lora_rank, MAX_HIDDEN)
+        _require_positive("mla", "kv_lora_rank", self.kv_lora_rank, MAX_HIDDEN)
+        _require_positive("mla", "qk_nope_head_dim", self.qk_nope_head_dim, MAX_HIDDEN)
+        _require_positive("mla", "qk_rope_head_dim", self.qk_rope_head_dim, MAX_HIDDEN)
+        _require_positive("mla", "v_head_dim", self.v_head_dim, MAX_HIDDEN)
+
+    @property
+    def qk_head_dim(self) -> int:
+        """Full query/key width per head."""
+        return self.qk_nope_head_dim + self.qk_rope_head_dim
+
+
+@dataclass(frozen=True, slots=True)
+class LinearAttentionSpec:
+    """Gated DeltaNet linear attention (Qwen3-Next): a fixed-size recurrent state per layer."""
+
+    num_key_heads: int
+    """Key (and query) heads."""
+    num_value_heads: int
+    """Value heads; must be a multiple of the key heads."""
+    key_head_dim: int
+    """Width of each key head."""
+    value_head_dim: int
+    """Width of each value head."""
+    conv_kernel: int
+    """Depthwise short-convolution kernel length over q, k and v."""
+
+    def __post_init__(self) -> None:
+        """Validate head counts and widths."""
+        for name in ("num_key_heads", "num_value_heads", "key_head_dim", "value_head_dim", "conv_kernel"):
+            _require_positive("linear_attention", name, getattr(self, name), MAX_HIDDEN)
+        if self.num_value_heads % self.num_key_heads:
+            raise ValueError(
+                "linear_attention.num_value_heads must be a multiple of num_key_heads "
+                f"({self.num_value_heads} is not a multiple of {self.num_key_heads})"
+            )
+
+    @property
+    def key_dim(self) -> int:
+        """Total key width."""
+        return self.num_key_heads * self.key_head_dim
+
+    @property
+    def value_dim(self) -> int:
+        """Total value width."""
+        return self.num_value_heads * self.value_head_dim
+
+
+@dataclass(frozen=True, slots=True)
+class MoeSpec:
+    """Routed mixture-of-experts feed-forward layers."""
+
+    num_experts: int
+    """Routed experts per MoE layer (E)."""
+    top_k: int
+    """Routed experts each token uses (k)."""
+    expert_ffn_size: int
+    """Intermediate width of one routed expert."""
+    num_shared_experts: int = 0
+    """Experts every token uses, beside the routed ones."""
+    shared_expert_ffn_size: int = 0
+    """Intermediate width of one shared expert."""
+    shared_expert_gate: bool = False
+    """A sigmoid gate Linear(hidden, 1) on the shared expert output (Qwen2-MoE, Qwen3-Next)."""
+    router_bias: bool = False
+    """The router Linear has a bias (gpt-oss)."""
+    router_score_correction_bias: bool = False
+    """A per-expert score-correction bias for aux-loss-free balancing (DeepSeek-V3)."""
+    expert_bias: bool = False
+    """Each expert's projections carry biases (gpt-oss)."""
+    dense_layers: tuple[int, ...] = ()
+    """Indices of decoder layers that use a dense FFN instead (first_k_dense_replace, interleaving)."""
+
+    def __post_init__(self) -> None:
+        """Validate expert counts and sizes."""
+        _require_positive("moe", "num_experts", self.num_experts, MAX_EXPERTS)
+        _require_positive("moe", "top_k", self.top_k, MAX_EXPERTS)
+        _require_positive("moe", "expert_ffn_size", self.expert_ffn_size, MAX_HIDDEN * 16)
+        _require_non_negative("moe", "num_shared_experts", self.num_shared_experts, MAX_EXPERTS)
+        _require_non_negative("moe", "shared_expert_ffn_size", self.shared_expert_ffn_size, MAX_HIDDEN * 16)
+        if self.top_k > self.num_experts:
+            raise ValueError(
+                f"moe.top_k ({self.top_k}) cannot exceed moe.num_experts ({self.num_experts}): "
+                "a token cannot use more experts than exist"
+            )
+        if self.num_shared_experts and not self.shared_expert_ffn_size:
+            raise ValueError("moe.shared_expert_ffn_size must be positive when num_shared_experts > 0")
+        if list(self.dense_layers) != sorted(set(self.dense_layers)):
+            raise ValueError("moe.dense_layers must be sorted layer indices without repeats")
+
+
+@dataclass(frozen=True, slots=True)
+class Architecture:
+    """A decoder-only transformer, dense or MoE, as its parameter count sees it.
+
+    Frozen: an edit makes a new record (``dataclasses.replace``), so the dashboard can keep the
+    last valid one on screen while the user types an invalid value.
+    """
+
+    name: str
+    """Display name."""
+    model_type: str
+    """The Hugging Face ``model_type`` the record came from or exports to."""
+    vocab_size: int
+    """Rows of the embedding table."""
+    hidden_size: int
+    """Residual stream width."""
+    num_layers: int
+    """Decoder layers (multi-token-prediction layers excluded; see ``mtp_layers``)."""
+    num_heads: int
+    """Query heads."""
+    num_kv_heads: int
+    """Key/value heads (GQA; equal to num_heads for MHA, 1 for MQA)."""
+    head_dim: int
+    """Per-head width; may differ from hidden_size / num_heads."""
+    ffn_size: int
+    """Intermediate width of the dense FFN (dense models, and dense layers of MoE models)."""
+    max_context: int
+    """The longest context the model supports."""
+    gated_ffn: bool = True
+    """SwiGLU-style FFN with three matrices (gate, up, down); False means two (up, down)."""
+    qkv_bias: bool = False
+    """Biases on the q, k, v projections (Qwen2, gpt-oss, GPT-2)."""
+    out_bias: bool = False
+    """Bias on the attention output projection."""
+    mlp_bias: bool = False
+    """Biases on the dense FFN projections."""
+    tie_embeddings: bool = False
+    """The output head shares the embedding table."""
+    norm: NormKind = "rmsnorm"
+    """Normalisation kind for every norm in the model."""
+    norms_per_layer: int = 2
+    """Hidden-size norms per decoder layer (2: pre-attention, pre-FFN; Gemma 2/3 have 4)."""
+    qk_norm: bool = False
+    """Per-head RMSNorm on queries and keys (Qwen3, OLMoE)."""
+    attention_output_gate: bool = False
+    """The q projection also produces a sigmoid output gate (Qwen3-Next): q is twice as wide."""
+    attention_sinks: bool = False
+    """One learned sink logit per head and layer (gpt-oss)."""
+    learned_positions: int = 0
+    """Rows of a learned absolute position table (GPT-2); 0 for rotary models."""
+    final_norm: bool = True
+    """A norm after the last layer."""
+    mla: MlaSpec | None = None
+    """Multi-head latent attention, or None for MHA/GQA/MQA."""
+    moe: MoeSpec | None = None
+    """Routed experts, or None for a dense model."""
+    linear_attention: LinearAttentionSpec | None = None
+    """Linear-attention spec for the layers whose kind is ``linear``."""
+    layer_types: tuple[LayerKind, ...] = ()
+    """Attention kind of each layer; empty means every layer is full attention."""
+    sliding_window: int = 0
+    """Window of sliding layers (and chunk size of chunked layers), in tokens."""
+    mtp_layers: int = 0
+    """Multi-token-prediction layers: kept out of total and active, reported apart."""
+    weights_dtype: str = "bf16"
+    """The checkpoint's 16/32-bit dtype (``torch_dtype``)."""
+    quantization: str = ""
+    """The checkpoint's ``quantization_config.quant_method`` (fp8, mxfp4, awq, ...), or empty."""
+
+    def __post_init__(self) -> None:
+        """Validate every field; raise ValueError naming the field and the rule."""
+        if not self.name.strip():
+            raise ValueError("name must not be empty")
+        _require_positive("architecture", "vocab_size", self.vocab_size, MAX_VOCAB)
+        _require_positive("architecture", "hidden_size", self.hidden_size, MAX_HIDDEN)
+        _require_positive("architecture", "num_layers", self.num_layers, MAX_LAYERS)
+        _require_positive("architecture", "num_heads", self.num_heads, MAX_HEADS)
+        _require_positive("architecture", "num_kv_heads", self.num_kv_heads, MAX_HEADS)
+        _require_positive("architecture", "head_dim", self.head_dim, MAX_HIDDEN)
+        _require_positive("architecture", "ffn_size", self.ffn_size, MAX_HIDDEN * 16)
+        _require_positive("architecture", "max_context", self.max_context, MAX_CONTEXT)
+        _require_non_negative("architecture", "norms_per_layer", self.norms_per_layer, 64)
+        _require_non_negative("architecture", "learned_positions", self.learned_positions, MAX_CONTEXT)
+        _require_non_negative("architecture", "sliding_window", self.sliding_window, MAX_CONTEXT)
+        _require_non_negative("architecture", "mtp_layers", self.mtp_layers, 64)
+        if self.mla is None and self.num_heads % self.num_kv_heads:
+            raise ValueError(
+                f"num_heads ({self.num_heads}) must be divisible by num_kv_heads ({self.num_kv_heads}): "
+                "each key/value head serves a whole group of query heads"
+            )
+        if self.num_kv_heads > self.num_heads:
+            raise ValueError(f"num_kv_heads ({self.num_kv_heads}) cannot exceed num_heads ({self.num_heads})")
+        if self.layer_types:
+            if len(self.layer_types) != self.num_layers:
+                raise ValueError(
+                    f"layer_types has {len(self.layer_types)} entries but num_layers is {self.num_layers}"
+                )
+            unknown = sorted(set(self.layer_types) - set(LAYER_KINDS))
+            if unknown:
+                raise ValueError(f"layer_types has unknown kinds {unknown}; use {', '.join(LAYER_KINDS)}")
+            if "linear" in self.layer_types and self.linear_attention is None:
+                raise ValueError("layer_types has linear layers but linear_attention is not set")
+            if ("sliding" in self.layer_types or "chunked" in self.layer_types) and not self.sliding_window:
+                raise ValueError("sliding_window must be positive when some layers are sliding or chunked")
+        if self.moe is not None and self.moe.dense_layers and self.moe.dense_layers[-1] >= self.num_layers:
+            raise ValueError(
+                f"moe.dense_layers names layer {self.moe.dense_layers[-1]} but there are only "
+                f"{self.num_layers} layers"
+            )
+
+    @property
+    def kind(self) -> Literal["dense", "moe"]:
+        """``moe`` when any layer has routed experts."""
+        return "moe" if self.moe is not None and self.num_moe_layers > 0 else "dense"
+
+    @property
+    def layer_kinds(self) -> tuple[LayerKind, ...]:
+        """The attention kind of every layer (all ``full`` when layer_types is empty)."""
+        return self.layer_types or ("full",) * self.num_layers
+
+    @property
+    def num_moe_layers(self) -> int:
+        """Layers with routed experts."""
+        if self.moe is None:
+            return 0
+        return self.num_layers - len(self.moe.dense_layers)
+
+    @property
+    def num_dense_ffn_layers(self) -> int:
+        """Layers with a dense FFN."""
+        return self.num_layers - self.num_moe_layers
+
+
+def field_names(record: type) -> tuple[str, ...]:
+    """Names of a record's fields, in declaration order (the editor walks these)."""
+    return tuple(f.name for f in fields(record))

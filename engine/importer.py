@@ -1,0 +1,430 @@
+"""Hugging Face ``config.json`` dicts to Architecture records, and back.
+
+Pure: callers read the file (engine/adapters/local.py) and pass the parsed dict. Each
+supported ``model_type`` maps its own keys; anything else falls back to the common key names
+and says what it assumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from paramtui.engine.architecture import Architecture, LayerKind, LinearAttentionSpec, MlaSpec, MoeSpec
+
+Config = Mapping[str, Any]
+
+SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
+    "llama",
+    "mistral",
+    "mixtral",
+    "qwen2",
+    "qwen3",
+    "qwen3_moe",
+    "qwen3_next",
+    "deepseek_v3",
+    "kimi_k2",
+    "gpt_oss",
+    "llama4",
+    "llama4_text",
+    "phi3",
+)
+"""Model types with a dedicated mapping and a vendored real config checked against transformers."""
+
+_DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """An imported architecture and what the importer had to assume or leave out."""
+
+    architecture: Architecture
+    """The imported record."""
+    notes: tuple[str, ...]
+    """Human-readable notes: fallbacks, assumptions, parts not counted (vision tower)."""
+
+
+class ConfigError(ValueError):
+    """A config that cannot be turned into an architecture; the message says why and what to do."""
+
+
+def _int(cfg: Config, key: str, default: int | None = None) -> int:
+    """Read an integer key, with a readable error when it is missing or not an integer."""
+    value = cfg.get(key, default)
+    if value is None:
+        raise ConfigError(f"config.json has no {key!r}; add it or pick a preset")
+    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+        raise ConfigError(f"config.json key {key!r} must be an integer, got {value!r}")
+    return int(value)
+
+
+def _first(cfg: Config, *keys: str) -> Any:
+    """The value of the first key present (configs name the same thing differently)."""
+    for key in keys:
+        if key in cfg and cfg[key] is not None:
+            return cfg[key]
+    return None
+
+
+def _dtype(cfg: Config) -> str:
+    """The checkpoint's float dtype as a short name."""
+    raw = _first(cfg, "torch_dtype", "dtype")
+    return _DTYPES.get(str(raw), "bf16")
+
+
+def _quant(cfg: Config) -> str:
+    """``quantization_config.quant_method`` or empty."""
+    q = cfg.get("quantization_config")
+    if isinstance(q, Mapping):
+        return str(q.get("quant_method", "")).lower()
+    return ""
+
+
+def _common(cfg: Config, name: str, model_type: str) -> dict[str, Any]:
+    """Fields every decoder-only config states with the common key names."""
+    hidden = _int(cfg, "hidden_size", _first(cfg, "n_embd", "d_model"))
+    heads = _int(cfg, "num_attention_heads", _first(cfg, "n_head", "n_heads"))
+    return {
+        "name": name,
+        "model_type": model_type,
+        "vocab_size": _int(cfg, "vocab_size"),
+        "hidden_size": hidden,
+        "num_layers": _int(cfg, "num_hidden_layers", _first(cfg, "n_layer", "n_layers")),
+        "num_heads": heads,
+        "num_kv_heads": _int(cfg, "num_key_value_heads", heads) if cfg.get("num_key_value_heads") else heads,
+        "head_dim": _int(cfg, "head_dim", hidden // heads) if cfg.get("head_dim") else hidden // heads,
+        "ffn_size": _int(cfg, "intermediate_size", _first(cfg, "n_inner") or 4 * hidden),
+        "max_context": _int(cfg, "max_position_embeddings", _first(cfg, "n_positions", "max_seq_len") or 4096),
+        "tie_embeddings": bool(cfg.get("tie_word_embeddings", False)),
+        "weights_dtype": _dtype(cfg),
+        "quantization": _quant(cfg),
+    }
+
+
+def _sliding(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    """Mistral/Mixtral style: a sliding window on every layer when ``sliding_window`` is set."""
+    window = cfg.get("sliding_window")
+    if window and cfg.get("use_sliding_window", True) and int(window) < base["max_context"]:
+        base["sliding_window"] = int(window)
+        base["layer_types"] = ("sliding",) * base["num_layers"]
+    return base
+
+
+def _llama(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    bias = bool(cfg.get("attention_bias", False))
+    return {**base, "qkv_bias": bias, "out_bias": bias, "mlp_bias": bool(cfg.get("mlp_bias", False))}
+
+
+def _mistral(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    return _sliding(cfg, base)
+
+
+def _mixtral(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    moe = MoeSpec(
+        num_experts=_int(cfg, "num_local_experts"),
+        top_k=_int(cfg, "num_experts_per_tok"),
+        expert_ffn_size=base["ffn_size"],
+    )
+    return _sliding(cfg, {**base, "moe": moe})
+
+
+def _qwen2(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    return _sliding(cfg, {**base, "qkv_bias": True})
+
+
+def _qwen3(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    bias = bool(cfg.get("attention_bias", False))
+    return _sliding(cfg, {**base, "qk_norm": True, "qkv_bias": bias, "out_bias": bias})
+
+
+def _sparse_step_dense_layers(cfg: Config, layers: int) -> tuple[int, ...]:
+    """Qwen MoE layer pattern: dense where listed in mlp_only_layers or off the sparse step."""
+    step = _int(cfg, "decoder_sparse_step", 1)
+    only = {int(i) for i in cfg.get("mlp_only_layers") or ()}
+    return tuple(i for i in range(layers) if i in only or (i + 1) % step)
+
+
+def _qwen3_moe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    moe = MoeSpec(
+        num_experts=_int(cfg, "num_experts"),
+        top_k=_int(cfg, "num_experts_per_tok"),
+        expert_ffn_size=_int(cfg, "moe_intermediate_size"),
+        dense_layers=_sparse_step_dense_layers(cfg, base["num_layers"]),
+    )
+    return _qwen3(cfg, {**base, "moe": moe})
+
+
+def _qwen3_next(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    interval = _int(cfg, "full_attention_interval", 4)
+    layers = base["num_layers"]
+    kinds: tuple[LayerKind, ...] = tuple("full" if (i + 1) % interval == 0 else "linear" for i in range(layers))
+    if isinstance(cfg.get("layer_types"), list):
+        kinds = tuple("full" if t == "full_attention" else "linear" for t in cfg["layer_types"])
+    linear = LinearAttentionSpec(
+        num_key_heads=_int(cfg, "linear_num_key_heads"),
+        num_value_heads=_int(cfg, "linear_num_value_heads"),
+        key_head_dim=_int(cfg, "linear_key_head_dim"),
+        value_head_dim=_int(cfg, "linear_value_head_dim"),
+        conv_kernel=_int(cfg, "linear_conv_kernel_dim", 4),
+    )
+    shared = _int(cfg, "shared_expert_intermediate_size", 0)
+    moe = MoeSpec(
+        num_experts=_int(cfg, "num_experts"),
+        top_k=_int(cfg, "num_experts_per_tok"),
+        expert_ffn_size=_int(cfg, "moe_intermediate_size"),
+        num_shared_experts=1 if shared else 0,
+        shared_expert_ffn_size=shared,
+        shared_expert_gate=bool(shared),
+        dense_layers=_sparse_step_dense_layers(cfg, layers),
+    )
+    return {
+        **base,
+        "qk_norm": True,
+        "attention_output_gate": True,
+        "layer_types": kinds,
+        "linear_attention": linear,
+        "moe": moe,
+    }
+
+
+def _deepseek_v3(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    layers = base["num_layers"]
+    first_dense = _int(cfg, "first_k_dense_replace", 0)
+    freq = _int(cfg, "moe_layer_freq", 1)
+    mla = MlaSpec(
+        q_lora_rank=_int(cfg, "q_lora_rank", 0) if cfg.get("q_lora_rank") else 0,
+        kv_lora_rank=_int(cfg, "kv_lora_rank"),
+        qk_nope_head_dim=_int(cfg, "qk_nope_head_dim"),
+        qk_rope_head_dim=_int(cfg, "qk_rope_head_dim"),
+        v_head_dim=_int(cfg, "v_head_dim"),
+    )
+    n_shared = _int(cfg, "n_shared_experts", 0)
+    expert = _int(cfg, "moe_intermediate_size")
+    moe = MoeSpec(
+        num_experts=_int(cfg, "n_routed_experts"),
+        top_k=_int(cfg, "num_experts_per_tok"),
+        expert_ffn_size=expert,
+        num_shared_experts=n_shared,
+        shared_expert_ffn_size=expert if n_shared else 0,
+        router_score_correction_bias=True,
+        dense_layers=tuple(i for i in range(layers) if i < first_dense or i % freq),
+    )
+    bias = bool(cfg.get("attention_bias", False))
+    return {
+        **base,
+        "head_dim": mla.qk_head_dim,
+        "mla": mla,
+        "moe": moe,
+        "qkv_bias": bias,
+        "out_bias": bias,
+        "mtp_layers": _int(cfg, "num_nextn_predict_layers", 0),
+    }
+
+
+def _gpt_oss(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    raw_types = cfg.get("layer_types") or ["sliding_attention", "full_attention"] * (base["num_layers"] // 2)
+    kinds: tuple[LayerKind, ...] = tuple("sliding" if t == "sliding_attention" else "full" for t in raw_types)
+    moe = MoeSpec(
+        num_experts=_int(cfg, "num_local_experts"),
+        top_k=_int(cfg, "num_experts_per_tok", _first(cfg, "experts_per_token")),
+        expert_ffn_size=base["ffn_size"],
+        router_bias=True,
+        expert_bias=True,
+    )
+    bias = bool(cfg.get("attention_bias", True))
+    return {
+        **base,
+        "qkv_bias": bias,
+        "out_bias": bias,
+        "attention_sinks": True,
+        "layer_types": kinds,
+        "sliding_window": _int(cfg, "sliding_window", 128),
+        "moe": moe,
+    }
+
+
+def _llama4_text(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    layers = base["num_layers"]
+    step = _int(cfg, "interleave_moe_layer_step", 1)
+    moe_layers = cfg.get("moe_layers") or list(range(step - 1, layers, step))
+    expert = _int(cfg, "intermediate_size")
+    moe = MoeSpec(
+        num_experts=_int(cfg, "num_local_experts"),
+        top_k=_int(cfg, "num_experts_per_tok"),
+        expert_ffn_size=expert,
+        num_shared_experts=1,
+        shared_expert_ffn_size=expert,
+        dense_layers=tuple(i for i in range(layers) if i not in set(moe_layers)),
+    )
+    # No-RoPE layers (every 4th) attend globally; the others use chunked attention.
+    chunk = cfg.get("attention_chunk_size")
+    nope = cfg.get("no_rope_layers")
+    kinds: tuple[LayerKind, ...] = ()
+    if chunk:
+        if isinstance(nope, list) and len(nope) == layers:
+            kinds = tuple("chunked" if use_rope else "full" for use_rope in nope)
+        else:
+            interval = _int(cfg, "no_rope_layer_interval", 4)
+            kinds = tuple("full" if (i + 1) % interval == 0 else "chunked" for i in range(layers))
+    bias = bool(cfg.get("attention_bias", False))
+    return {
+        **base,
+        "ffn_size": _int(cfg, "intermediate_size_mlp", expert),
+        "moe": moe,
+        "qkv_bias": bias,
+        "out_bias": bias,
+        "layer_types": kinds,
+        "sliding_window": int(chunk or 0),
+    }
+
+
+def _phi3(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    return _sliding(cfg, base)
+
+
+_MAPPERS: dict[str, Callable[[Config, dict[str, Any]], dict[str, Any]]] = {
+    "llama": _llama,
+    "mistral": _mistral,
+    "mixtral": _mixtral,
+    "qwen2": _qwen2,
+    "qwen3": _qwen3,
+    "qwen3_moe": _qwen3_moe,
+    "qwen3_next": _qwen3_next,
+    "deepseek_v3": _deepseek_v3,
+    "kimi_k2": _deepseek_v3,
+    "gpt_oss": _gpt_oss,
+    "llama4_text": _llama4_text,
+    "phi3": _phi3,
+}
+
+
+def _fallback(cfg: Config, base: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Unknown model_type: common names, gated FFN, no biases; say exactly what was assumed."""
+    notes = [
+        f"unknown model_type {base['model_type']!r}: read the common keys (vocab_size, hidden_size, "
+        "num_hidden_layers, num_attention_heads, num_key_value_heads, head_dim, intermediate_size)",
+        "assumed: RMSNorm, gated (SwiGLU) FFN, no attention or FFN biases, no Q/K norm",
+    ]
+    experts = _first(cfg, "num_local_experts", "num_experts", "n_routed_experts")
+    if experts:
+        k = _int(cfg, "num_experts_per_tok", _first(cfg, "experts_per_token", "top_k") or 2)
+        size = _int(cfg, "moe_intermediate_size", base["ffn_size"])
+        base = {**base, "moe": MoeSpec(num_experts=int(experts), top_k=k, expert_ffn_size=size)}
+        notes.append(f"assumed: every layer is MoE with {experts} experts, top-{k}, expert size {size}")
+    return base, notes
+
+
+def import_config(config: Config, name: str = "") -> ImportResult:
+    """Turn a parsed config.json into an Architecture.
+
+    Raises:
+        ConfigError: the config lacks a required key or describes an impossible model.
+    """
+    if not isinstance(config, Mapping):
+        raise ConfigError("config.json must hold a JSON object")
+    notes: list[str] = []
+    cfg: Config = config
+    model_type = str(cfg.get("model_type", "")).strip()
+    if isinstance(cfg.get("text_config"), Mapping):
+        notes.append(f"multimodal {model_type or 'config'}: counted its text model; the vision tower is not counted")
+        cfg = {**cfg["text_config"], **{k: cfg[k] for k in ("quantization_config",) if k in cfg}}
+        if "torch_dtype" not in cfg and "torch_dtype" in config:
+            cfg = {**cfg, "torch_dtype": config["torch_dtype"]}
+        model_type = str(cfg.get("model_type", model_type + "_text"))
+    if model_type == "llama4":
+        model_type = "llama4_text"
+    display = name or str(cfg.get("_name_or_path") or model_type or "custom model")
+    try:
+        base = _common(cfg, display, model_type or "unknown")
+        mapper = _MAPPERS.get(model_type)
+        if mapper is None:
+            fields, extra = _fallback(cfg, base)
+            notes.extend(extra)
+        else:
+            fields = mapper(cfg, base)
+        overrides = config.get("paramtui_architecture")
+        if isinstance(overrides, Mapping):
+            fields = {**fields, **_decode_overrides(overrides)}
+        return ImportResult(Architecture(**fields), tuple(notes))
+    except ConfigError:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"config.json describes an impossible model: {exc}") from exc
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def export_config(arch: Architecture) -> dict[str, Any]:
+    """Export an Architecture as a config dict that ``import_config`` reads back to the same record.
+
+    The common Hugging Face keys carry the usual fields; everything the architecture record
+    holds is also stated explicitly in ``paramtui_architecture`` so an edited model (say, a
+    Llama with experts added) survives the round trip whatever its model_type.
+    """
+    cfg: dict[str, Any] = {
+        "model_type": arch.model_type,
+        "_name_or_path": arch.name,
+        "vocab_size": arch.vocab_size,
+        "hidden_size": arch.hidden_size,
+        "num_hidden_layers": arch.num_layers,
+        "num_attention_heads": arch.num_heads,
+        "num_key_value_heads": arch.num_kv_heads,
+        "head_dim": arch.head_dim,
+        "intermediate_size": arch.ffn_size,
+        "max_position_embeddings": arch.max_context,
+        "tie_word_embeddings": arch.tie_embeddings,
+        "torch_dtype": {v: k for k, v in _DTYPES.items()}.get(arch.weights_dtype, "bfloat16"),
+    }
+    if arch.quantization:
+        cfg["quantization_config"] = {"quant_method": arch.quantization}
+    cfg["paramtui_architecture"] = _encode_overrides(arch)
+    return cfg
+
+
+def _encode_overrides(arch: Architecture) -> dict[str, Any]:
+    """Every field of the record as plain JSON values."""
+    out: dict[str, Any] = {}
+    for field_name in Architecture.__dataclass_fields__:
+        value = getattr(arch, field_name)
+        if isinstance(value, MlaSpec | MoeSpec | LinearAttentionSpec):
+            value = {k: (list(v) if isinstance(v, tuple) else v) for k, v in _as_dict(value).items()}
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[field_name] = value
+    return out
+
+
+def _as_dict(spec: MlaSpec | MoeSpec | LinearAttentionSpec) -> dict[str, Any]:
+    return {name: getattr(spec, name) for name in type(spec).__dataclass_fields__}
+
+
+def _decode_overrides(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Inverse of ``_encode_overrides``; unknown keys are an error, not silently dropped."""
+    known = set(Architecture.__dataclass_fields__)
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"paramtui_architecture has unknown keys {unknown}")
+    out: dict[str, Any] = {}
+    specs: dict[str, type[MlaSpec] | type[MoeSpec] | type[LinearAttentionSpec]] = {
+        "mla": MlaSpec,
+        "moe": MoeSpec,
+        "linear_attention": LinearAttentionSpec,
+    }
+    for key, value in raw.items():
+        if key in specs and value is not None:
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"paramtui_architecture.{key} must be an object")
+            args = {k: (tuple(v) if isinstance(v, list) else v) for k, v in value.items()}
+            out[key] = specs[key](**args)
+        elif isinstance(value, list):
+            out[key] = tuple(value)
+        else:
+            out[key] = value
+    return out
+
+
+def with_name(result: ImportResult, name: str) -> ImportResult:
+    """The same import under another display name."""
+    return ImportResult(replace(result.architecture, name=name), result.notes)

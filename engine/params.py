@@ -1,0 +1,258 @@
+"""Stored and active parameters per component, counted the way transformers builds the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from paramtui.engine.architecture import Architecture, LayerKind
+
+ComponentName = Literal[
+    "embedding", "attention", "dense_ffn", "routed_experts", "shared_experts", "router", "norms", "output_head"
+]
+"""The components a breakdown reports, in display order."""
+
+COMPONENTS: tuple[ComponentName, ...] = (
+    "embedding",
+    "attention",
+    "dense_ffn",
+    "routed_experts",
+    "shared_experts",
+    "router",
+    "norms",
+    "output_head",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """One component's parameters and how they were counted."""
+
+    name: ComponentName
+    """Component name."""
+    stored: int
+    """Parameters held in memory (every expert included)."""
+    active: int
+    """Parameters one token uses."""
+    basis: str
+    """The formula with its inputs, so every number can be traced."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParamBreakdown:
+    """Stored vs active parameters of an architecture, per component and in total."""
+
+    components: tuple[Component, ...]
+    """Every component in display order (zero-sized ones included)."""
+    mtp: int
+    """Multi-token-prediction parameters, kept out of the totals (as the authors' headlines do)."""
+    mtp_basis: str
+    """How ``mtp`` was counted."""
+    tied_embeddings: bool
+    """Whether the output head shares the embedding table."""
+
+    @property
+    def total(self) -> int:
+        """Stored parameters: what memory follows."""
+        return sum(c.stored for c in self.components)
+
+    @property
+    def active(self) -> int:
+        """Active parameters per token, the input embedding table included (Mixtral/Qwen/DeepSeek)."""
+        return sum(c.active for c in self.components)
+
+    @property
+    def active_excluding_embeddings(self) -> int:
+        """Active parameters without the input table (gpt-oss convention); a tied table stays as the head."""
+        if self.tied_embeddings:
+            return self.active
+        return self.active - self.component("embedding").active
+
+    def component(self, name: ComponentName) -> Component:
+        """Return the named component."""
+        for c in self.components:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _linear(n_in: int, n_out: int, bias: bool) -> int:
+    """Parameters of a Linear layer."""
+    return n_in * n_out + (n_out if bias else 0)
+
+
+def norm_params(arch: Architecture, width: int) -> int:
+    """Parameters of one norm of the given width (LayerNorm adds a bias)."""
+    return width * (2 if arch.norm == "layernorm" else 1)
+
+
+def ffn_params(hidden: int, inner: int, gated: bool, bias: bool) -> int:
+    """Parameters of one FFN: gated (gate, up, down) or plain (up, down)."""
+    ups = 2 if gated else 1
+    return ups * _linear(hidden, inner, bias) + _linear(inner, hidden, bias)
+
+
+def attention_layer_params(arch: Architecture, kind: LayerKind) -> tuple[int, int]:
+    """Return (attention params, attention-internal norm params) of one layer of the given kind."""
+    h = arch.hidden_size
+    if kind == "linear":
+        la = arch.linear_attention
+        if la is None:  # guarded by Architecture validation
+            raise ValueError("linear layer without linear_attention spec")
+        conv_dim = 2 * la.key_dim + la.value_dim
+        params = (
+            h * (2 * la.key_dim + 2 * la.value_dim)  # in_proj_qkvz
+            + h * 2 * la.num_value_heads  # in_proj_ba (beta and decay inputs)
+            + conv_dim * la.conv_kernel  # depthwise conv1d, no bias
+            + 2 * la.num_value_heads  # dt_bias and A_log
+            + la.value_dim * h  # out_proj
+        )
+        return params, la.value_head_dim  # gated RMSNorm over each value head
+    if arch.mla is not None:
+        m = arch.mla
+        heads = arch.num_heads
+        if m.q_lora_rank:
+            q = _linear(h, m.q_lora_rank, arch.qkv_bias) + m.q_lora_rank * heads * m.qk_head_dim
+            norms = m.q_lora_rank
+        else:
+            q = h * heads * m.qk_head_dim
+            norms = 0
+        kv = _linear(h, m.kv_lora_rank + m.qk_rope_head_dim, arch.qkv_bias)
+        kv += m.kv_lora_rank * heads * (m.qk_nope_head_dim + m.v_head_dim)
+        o = _linear(heads * m.v_head_dim, h, arch.out_bias)
+        return q + kv + o, norms + m.kv_lora_rank
+    q_width = arch.num_heads * arch.head_dim
+    kv_width = arch.num_kv_heads * arch.head_dim
+    q = _linear(h, q_width * (2 if arch.attention_output_gate else 1), arch.qkv_bias)
+    kv = 2 * _linear(h, kv_width, arch.qkv_bias)
+    o = _linear(q_width, h, arch.out_bias)
+    sinks = arch.num_heads if arch.attention_sinks else 0
+    qk_norms = 2 * arch.head_dim if arch.qk_norm else 0
+    return q + kv + o + sinks, qk_norms
+
+
+def expert_params(arch: Architecture) -> int:
+    """Parameters of one routed expert."""
+    moe = arch.moe
+    if moe is None:
+        return 0
+    return ffn_params(arch.hidden_size, moe.expert_ffn_size, arch.gated_ffn, moe.expert_bias)
+
+
+def count_params(arch: Architecture) -> ParamBreakdown:
+    """Count stored and active parameters per component.
+
+    The count matches transformers' modeling code built from the same config (see
+    scripts/reference_counts.py); active = stored minus the routed experts a token skips.
+    """
+    h, v, n_layers = arch.hidden_size, arch.vocab_size, arch.num_layers
+
+    embedding = v * h + arch.learned_positions * h
+    emb_basis = f"vocab {v:,} x hidden {h:,}" + (
+        f" + positions {arch.learned_positions:,} x {h:,}" if arch.learned_positions else ""
+    )
+
+    attention = 0
+    attn_norms = 0
+    kinds: dict[str, int] = {}
+    for kind in arch.layer_kinds:
+        params, norms = attention_layer_params(arch, kind)
+        attention += params
+        attn_norms += norms
+        kinds[kind] = kinds.get(kind, 0) + 1
+    attn_kind = "MLA" if arch.mla else ("MHA" if arch.num_kv_heads == arch.num_heads else "GQA")
+    attn_basis = f"{attn_kind}, {arch.num_heads} heads / {arch.num_kv_heads} kv heads x head_dim {arch.head_dim}"
+    attn_basis += ", layers " + ", ".join(f"{n} {k}" for k, n in kinds.items())
+
+    dense_layers = arch.num_dense_ffn_layers
+    dense_ffn = dense_layers * ffn_params(h, arch.ffn_size, arch.gated_ffn, arch.mlp_bias)
+    dense_basis = f"{dense_layers} layers x {'3' if arch.gated_ffn else '2'} x {h:,} x {arch.ffn_size:,}"
+
+    moe = arch.moe
+    moe_layers = arch.num_moe_layers
+    per_expert = expert_params(arch)
+    routed = shared = router = 0
+    routed_active = 0
+    routed_basis = shared_basis = router_basis = "dense model: none"
+    if moe is not None and moe_layers:
+        routed = moe_layers * moe.num_experts * per_expert
+        routed_active = moe_layers * moe.top_k * per_expert
+        routed_basis = (
+            f"{moe_layers} MoE layers x {moe.num_experts} experts x {per_expert:,} "
+            f"(active: top-{moe.top_k} of {moe.num_experts})"
+        )
+        shared_one = ffn_params(h, moe.shared_expert_ffn_size, arch.gated_ffn, False) if moe.num_shared_experts else 0
+        shared = moe_layers * (moe.num_shared_experts * shared_one + (h if moe.shared_expert_gate else 0))
+        shared_basis = f"{moe_layers} layers x {moe.num_shared_experts} shared x {shared_one:,}"
+        router = moe_layers * _linear(h, moe.num_experts, moe.router_bias)
+        router_basis = f"{moe_layers} layers x Linear({h:,} -> {moe.num_experts}{', bias' if moe.router_bias else ''})"
+        if moe.router_score_correction_bias:
+            # transformers registers DeepSeek-V3's e_score_correction_bias as a buffer, not a
+            # parameter; it is set by the balancing rule, not learned, so it is not counted.
+            router_basis += f"; {moe.num_experts} score-correction biases per layer are buffers, not counted"
+
+    norms = n_layers * arch.norms_per_layer * norm_params(arch, h) + attn_norms
+    norms += norm_params(arch, h) if arch.final_norm else 0
+    norm_basis = f"{n_layers} layers x {arch.norms_per_layer} {arch.norm} x {h:,} + attention-internal + final"
+
+    head = 0 if arch.tie_embeddings else v * h
+    head_basis = "tied to the embedding table" if arch.tie_embeddings else f"vocab {v:,} x hidden {h:,}"
+
+    components = (
+        Component("embedding", embedding, embedding, emb_basis),
+        Component("attention", attention, attention, attn_basis),
+        Component("dense_ffn", dense_ffn, dense_ffn, dense_basis),
+        Component("routed_experts", routed, routed_active, routed_basis),
+        Component("shared_experts", shared, shared, shared_basis),
+        Component("router", router, router, router_basis),
+        Component("norms", norms, norms, norm_basis),
+        Component("output_head", head, head, head_basis),
+    )
+    mtp, mtp_basis = mtp_params(arch)
+    return ParamBreakdown(components, mtp, mtp_basis, arch.tie_embeddings)
+
+
+def mtp_params(arch: Architecture) -> tuple[int, str]:
+    """Unique parameters of the multi-token-prediction modules (DeepSeek-V3 layout).
+
+    Each module is one more decoder layer (MoE where the model is), plus two norms (enorm,
+    hnorm), a projection 2H -> H and the shared head's norm; it shares the embedding and
+    output head with the main model, so those are not counted again.
+    """
+    if not arch.mtp_layers:
+        return 0, "no multi-token-prediction layers"
+    h = arch.hidden_size
+    attn, attn_norms = attention_layer_params(arch, "full")
+    ffn = ffn_params(h, arch.ffn_size, arch.gated_ffn, arch.mlp_bias)
+    moe = arch.moe
+    if moe is not None:
+        ffn = moe.num_experts * expert_params(arch)
+        ffn += moe.num_shared_experts * ffn_params(h, moe.shared_expert_ffn_size, arch.gated_ffn, False)
+        ffn += _linear(h, moe.num_experts, moe.router_bias)
+    layer = attn + attn_norms + ffn + arch.norms_per_layer * norm_params(arch, h)
+    extra = 3 * norm_params(arch, h) + 2 * h * h
+    per_module = layer + extra
+    return arch.mtp_layers * per_module, (
+        f"{arch.mtp_layers} x (one decoder layer {layer:,} + enorm, hnorm, head norm and 2H x H projection "
+        f"{extra:,}); embedding and head shared"
+    )
+
+
+def flops_per_token(arch: Architecture, breakdown: ParamBreakdown, context: int) -> int:
+    """Forward FLOPs for one token at the given context length.
+
+    2 x active parameters without the input table (one multiply-add per weight), plus the
+    attention scores and weighted sum over the context: 2 x heads x (qk width + v width)
+    x attended tokens per full/sliding layer. Linear layers add no context term.
+    """
+    total = 2 * breakdown.active_excluding_embeddings
+    if arch.mla is not None:
+        qk, vd = arch.mla.qk_head_dim, arch.mla.v_head_dim
+    else:
+        qk = vd = arch.head_dim
+    for kind in arch.layer_kinds:
+        if kind == "linear":
+            continue
+        attended = context if kind == "full" else min(context, arch.sliding_window)
+        total += 2 * arch.num_heads * (qk + vd) * attended
+    return total

@@ -1,0 +1,114 @@
+"""Real-model presets: published config.json files shipped as package data.
+
+Each ``models/<id>.json`` is the model's Hugging Face config.json, verbatim, plus a
+``paramtui`` block naming where the copy came from and the authors' published figures.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+DEFAULT_PRESET = "deepseek-v3"
+"""The model the dashboard and bare ``paramtui`` open on: the example everyone quotes."""
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedFigures:
+    """What the authors published, and in which convention."""
+
+    total: int
+    """Published total parameters."""
+    active: int
+    """Published active parameters."""
+    convention: str
+    """How the published figure counts (MTP excluded, embeddings excluded, vision included...)."""
+    source: str
+    """Where the figure was published."""
+    tolerance: float
+    """Relative difference from our count that the convention explains (rounding, vision tower)."""
+    active_excludes_embeddings: bool
+    """True when the published active figure leaves the input embedding table out (gpt-oss)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    """One shipped model preset."""
+
+    id: str
+    """Lower-case id used on the command line."""
+    display_name: str
+    """Name shown to users."""
+    hf_repo: str
+    """The Hugging Face repository the config describes."""
+    config: dict[str, Any]
+    """The config.json as published (without the paramtui block)."""
+    config_source: dict[str, str]
+    """Repository, path and commit of the public copy the config was taken from."""
+    published: PublishedFigures
+    """The authors' figures."""
+    checkpoint_params: int | None
+    """Parameters in the published checkpoint, where known (may include MTP or scale tensors)."""
+    checkpoint_note: str
+    """What explains a difference between the checkpoint count and ours."""
+
+
+class UnknownPresetError(LookupError):
+    """No preset has that id; the message carries close matches."""
+
+
+def _parse(raw: dict[str, Any]) -> Preset:
+    block = raw["paramtui"]
+    pub = block["published"]
+    checkpoint = block.get("checkpoint", {})
+    return Preset(
+        id=block["id"],
+        display_name=block["display_name"],
+        hf_repo=block["hf_repo"],
+        config={k: v for k, v in raw.items() if k != "paramtui"},
+        config_source=dict(block["config_source"]),
+        published=PublishedFigures(
+            total=int(pub["total"]),
+            active=int(pub["active"]),
+            convention=pub.get("convention", ""),
+            source=pub["source"],
+            tolerance=float(pub.get("tolerance", 0.005)),
+            active_excludes_embeddings=pub.get("active_convention") == "excluding_embeddings",
+        ),
+        checkpoint_params=int(checkpoint["params"]) if "params" in checkpoint else None,
+        checkpoint_note=checkpoint.get("note", ""),
+    )
+
+
+@cache
+def all_presets() -> dict[str, Preset]:
+    """Every shipped preset by id (read once)."""
+    folder = resources.files(__name__).joinpath("models")
+    presets: dict[str, Preset] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            preset = _parse(json.loads(entry.read_text(encoding="utf-8")))
+            presets[preset.id] = preset
+    return presets
+
+
+def get_preset(preset_id: str) -> Preset:
+    """Look a preset up by id, case-insensitively.
+
+    Raises:
+        UnknownPresetError: no such preset; the message suggests close matches.
+    """
+    presets = all_presets()
+    key = preset_id.strip().lower()
+    if key in presets:
+        return presets[key]
+    close = difflib.get_close_matches(key, list(presets), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; run `paramtui presets` to list them"
+    raise UnknownPresetError(f"no preset named {preset_id!r}{hint}")
+
+
+__all__ = ["DEFAULT_PRESET", "Preset", "PublishedFigures", "UnknownPresetError", "all_presets", "get_preset"]

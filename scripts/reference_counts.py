@@ -1,0 +1,85 @@
+"""Regenerate the reference parameter counts that tests/test_golden_counts.py pins.
+
+Why: paramtui's engine must count exactly what the reference implementation builds. This
+script builds every preset with transformers' own modeling code on the meta device (no
+weights are allocated) and counts ``parameters()``; active = total minus routed experts x
+(1 - k/E). It needs torch (CPU) and transformers, installed by hand; neither is a dependency
+of paramtui or of CI.
+
+    python -m venv /tmp/ref && /tmp/ref/bin/pip install torch==2.13.0 transformers==5.23.0
+    /tmp/ref/bin/python scripts/reference_counts.py presets/models > tests/data/reference_counts.json
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import torch
+import transformers
+from transformers import AutoConfig, AutoModelForCausalLM
+
+# Routed-expert tensors: per-expert modules (experts.N.) or fused expert tensors (experts.gate_up_proj).
+ROUTED = re.compile(r"\.experts\.")
+
+
+def text_config(raw: dict) -> dict:
+    """Return the text part of a multimodal config, as the importer does."""
+    return raw["text_config"] if "text_config" in raw else raw
+
+
+def build_config(raw: dict):
+    cfg = {k: v for k, v in text_config(raw).items() if k != "paramtui"}
+    model_type = cfg["model_type"]
+    if model_type == "kimi_k2":  # Kimi K2 reuses DeepSeek-V3's modeling code.
+        model_type = "deepseek_v3"
+    cfg.pop("model_type")
+    cfg.pop("quantization_config", None)  # count the architecture, not the quantized loader
+    cfg.pop("auto_map", None)
+    return AutoConfig.for_model(model_type, **cfg)
+
+
+def count(path: Path) -> dict:
+    raw = json.loads(path.read_text())
+    config = build_config(raw)
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(config)
+    total = 0
+    routed = 0
+    for name, p in model.named_parameters():
+        total += p.numel()
+        if ROUTED.search(name) and "shared" not in name:
+            routed += p.numel()
+    experts = getattr(config, "n_routed_experts", None) or getattr(config, "num_local_experts", None) or getattr(
+        config, "num_experts", None
+    )
+    k = getattr(config, "num_experts_per_tok", None) or getattr(config, "experts_per_token", None)
+    active = total
+    if routed and experts and k:
+        # exact integer: routed params are E identical experts, k of them active
+        assert routed % experts == 0, (path.name, routed, experts)
+        active = total - routed + routed // experts * k
+    return {"total": total, "active": active, "routed_experts": routed}
+
+
+def main() -> None:
+    folder = Path(sys.argv[1])
+    out = {
+        "_provenance": (
+            f"scripts/reference_counts.py: transformers {transformers.__version__}, torch {torch.__version__}, "
+            "AutoModelForCausalLM.from_config on torch.device('meta'), sum of parameters() numel"
+        )
+    }
+    for path in sorted(folder.glob("*.json")):
+        try:
+            out[path.stem] = count(path)
+        except Exception as exc:  # noqa: BLE001 - report and continue: one bad config must not hide others
+            out[path.stem] = {"error": f"{type(exc).__name__}: {exc}"}
+        print(path.stem, out[path.stem], file=sys.stderr)
+    print(json.dumps(out, indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
