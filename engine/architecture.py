@@ -236,18 +236,16 @@ class Architecture:
         _require_non_negative("architecture", "learned_positions", self.learned_positions, MAX_CONTEXT)
         _require_non_negative("architecture", "sliding_window", self.sliding_window, MAX_CONTEXT)
         _require_non_negative("architecture", "mtp_layers", self.mtp_layers, 64)
+        if self.num_kv_heads > self.num_heads:
+            raise ValueError(f"num_kv_heads ({self.num_kv_heads}) cannot exceed num_heads ({self.num_heads})")
         if self.mla is None and self.num_heads % self.num_kv_heads:
             raise ValueError(
                 f"num_heads ({self.num_heads}) must be divisible by num_kv_heads ({self.num_kv_heads}): "
                 "each key/value head serves a whole group of query heads"
             )
-        if self.num_kv_heads > self.num_heads:
-            raise ValueError(f"num_kv_heads ({self.num_kv_heads}) cannot exceed num_heads ({self.num_heads})")
         if self.layer_types:
             if len(self.layer_types) != self.num_layers:
-                raise ValueError(
-                    f"layer_types has {len(self.layer_types)} entries but num_layers is {self.num_layers}"
-                )
+                raise ValueError(f"layer_types has {len(self.layer_types)} entries but num_layers is {self.num_layers}")
             unknown = sorted(set(self.layer_types) - set(LAYER_KINDS))
             if unknown:
                 raise ValueError(f"layer_types has unknown kinds {unknown}; use {', '.join(LAYER_KINDS)}")
@@ -257,8 +255,7 @@ class Architecture:
                 raise ValueError("sliding_window must be positive when some layers are sliding or chunked")
         if self.moe is not None and self.moe.dense_layers and self.moe.dense_layers[-1] >= self.num_layers:
             raise ValueError(
-                f"moe.dense_layers names layer {self.moe.dense_layers[-1]} but there are only "
-                f"{self.num_layers} layers"
+                f"moe.dense_layers names layer {self.moe.dense_layers[-1]} but there are only {self.num_layers} layers"
             )
 
     @property
@@ -269,7 +266,10 @@ class Architecture:
     @property
     def layer_kinds(self) -> tuple[LayerKind, ...]:
         """The attention kind of every layer (all ``full`` when layer_types is empty)."""
-        return self.layer_types or ("full",) * self.num_layers
+        if self.layer_types:
+            return self.layer_types
+        full: tuple[LayerKind, ...] = ("full",) * self.num_layers
+        return full
 
     @property
     def num_moe_layers(self) -> int:

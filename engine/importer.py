@@ -18,7 +18,6 @@ Config = Mapping[str, Any]
 SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
     "llama",
     "mistral",
-    "mixtral",
     "qwen2",
     "qwen3",
     "qwen3_moe",
@@ -30,7 +29,10 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
     "llama4_text",
     "phi3",
 )
-"""Model types with a dedicated mapping and a vendored real config checked against transformers."""
+"""Model types with a dedicated mapping and a vendored real config checked against transformers.
+
+Mixtral has a mapping too but no vendored config yet, so it is not listed as supported.
+"""
 
 _DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 
@@ -336,6 +338,13 @@ def import_config(config: Config, name: str = "") -> ImportResult:
         model_type = "llama4_text"
     display = name or str(cfg.get("_name_or_path") or model_type or "custom model")
     try:
+        exported = config.get("paramtui_architecture")
+        if isinstance(exported, Mapping):
+            # Written by export_config: the complete record, whatever its model_type.
+            fields = _decode_overrides(exported)
+            if name:
+                fields["name"] = name
+            return ImportResult(Architecture(**fields), tuple(notes))
         base = _common(cfg, display, model_type or "unknown")
         mapper = _MAPPERS.get(model_type)
         if mapper is None:
@@ -343,9 +352,6 @@ def import_config(config: Config, name: str = "") -> ImportResult:
             notes.extend(extra)
         else:
             fields = mapper(cfg, base)
-        overrides = config.get("paramtui_architecture")
-        if isinstance(overrides, Mapping):
-            fields = {**fields, **_decode_overrides(overrides)}
         return ImportResult(Architecture(**fields), tuple(notes))
     except ConfigError:
         raise
@@ -416,7 +422,7 @@ def _decode_overrides(raw: Mapping[str, Any]) -> dict[str, Any]:
         if key in specs and value is not None:
             if not isinstance(value, Mapping):
                 raise ConfigError(f"paramtui_architecture.{key} must be an object")
-            args = {k: (tuple(v) if isinstance(v, list) else v) for k, v in value.items()}
+            args: dict[str, Any] = {str(k): (tuple(v) if isinstance(v, list) else v) for k, v in value.items()}
             out[key] = specs[key](**args)
         elif isinstance(value, list):
             out[key] = tuple(value)

@@ -32,8 +32,7 @@ def build_report(loaded: LoadedSource) -> dict[str, Any]:
             "flops_per_token": flops_per_token(arch, breakdown, context),
             "flops_context": context,
             "components": [
-                {"name": c.name, "stored": c.stored, "active": c.active, "basis": c.basis}
-                for c in breakdown.components
+                {"name": c.name, "stored": c.stored, "active": c.active, "basis": c.basis} for c in breakdown.components
             ],
         },
         "notes": list(loaded.result.notes),
