@@ -268,8 +268,8 @@ class Architecture:
         """The attention kind of every layer (all ``full`` when layer_types is empty)."""
         if self.layer_types:
             return self.layer_types
-        full: tuple[LayerKind, ...] = ("full",) * self.num_layers
-        return full
+        full: LayerKind = "full"
+        return tuple(full for _ in range(self.num_layers))
 
     @property
     def num_moe_layers(self) -> int:
