@@ -28,6 +28,8 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
     "llama4",
     "llama4_text",
     "phi3",
+    "mistral3",
+    "ministral3",
 )
 """Model types with a dedicated mapping and a vendored real config checked against transformers.
 
@@ -298,6 +300,7 @@ _MAPPERS: dict[str, Callable[[Config, dict[str, Any]], dict[str, Any]]] = {
     "gpt_oss": _gpt_oss,
     "llama4_text": _llama4_text,
     "phi3": _phi3,
+    "ministral3": _mistral,
 }
 
 
@@ -330,9 +333,10 @@ def import_config(config: Config, name: str = "") -> ImportResult:
     model_type = str(cfg.get("model_type", "")).strip()
     if isinstance(cfg.get("text_config"), Mapping):
         notes.append(f"multimodal {model_type or 'config'}: counted its text model; the vision tower is not counted")
-        cfg = {**cfg["text_config"], **{k: cfg[k] for k in ("quantization_config",) if k in cfg}}
-        if "torch_dtype" not in cfg and "torch_dtype" in config:
-            cfg = {**cfg, "torch_dtype": config["torch_dtype"]}
+        text = cfg["text_config"]
+        # Keys the text part inherits from the outer config when it does not state them.
+        inherited = ("quantization_config", "torch_dtype", "dtype", "tie_word_embeddings")
+        cfg = {**{k: config[k] for k in inherited if k in config}, **text}
         model_type = str(cfg.get("model_type", model_type + "_text"))
     if model_type == "llama4":
         model_type = "llama4_text"
