@@ -8,7 +8,7 @@ and says what it assumed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from paramtui.engine.architecture import Architecture, LayerKind, LinearAttentionSpec, MlaSpec, MoeSpec
@@ -118,10 +118,6 @@ def _sliding(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
 def _llama(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     bias = bool(cfg.get("attention_bias", False))
     return {**base, "qkv_bias": bias, "out_bias": bias, "mlp_bias": bool(cfg.get("mlp_bias", False))}
-
-
-def _mistral(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
-    return _sliding(cfg, base)
 
 
 def _mixtral(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
@@ -283,13 +279,9 @@ def _llama4_text(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _phi3(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
-    return _sliding(cfg, base)
-
-
 _MAPPERS: dict[str, Callable[[Config, dict[str, Any]], dict[str, Any]]] = {
     "llama": _llama,
-    "mistral": _mistral,
+    "mistral": _sliding,
     "mixtral": _mixtral,
     "qwen2": _qwen2,
     "qwen3": _qwen3,
@@ -299,8 +291,8 @@ _MAPPERS: dict[str, Callable[[Config, dict[str, Any]], dict[str, Any]]] = {
     "kimi_k2": _deepseek_v3,
     "gpt_oss": _gpt_oss,
     "llama4_text": _llama4_text,
-    "phi3": _phi3,
-    "ministral3": _mistral,
+    "phi3": _sliding,
+    "ministral3": _sliding,
 }
 
 
@@ -433,8 +425,3 @@ def _decode_overrides(raw: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
-
-
-def with_name(result: ImportResult, name: str) -> ImportResult:
-    """The same import under another display name."""
-    return ImportResult(replace(result.architecture, name=name), result.notes)

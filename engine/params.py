@@ -139,6 +139,27 @@ def expert_params(arch: Architecture) -> int:
     return ffn_params(arch.hidden_size, moe.expert_ffn_size, arch.gated_ffn, moe.expert_bias)
 
 
+def shared_expert_params(arch: Architecture) -> int:
+    """Parameters of one MoE layer's shared experts, their sigmoid gate included."""
+    moe = arch.moe
+    if moe is None or not moe.num_shared_experts:
+        return 0
+    one = ffn_params(arch.hidden_size, moe.shared_expert_ffn_size, arch.gated_ffn, False)
+    return moe.num_shared_experts * one + (arch.hidden_size if moe.shared_expert_gate else 0)
+
+
+def router_params(arch: Architecture) -> int:
+    """Parameters of one MoE layer's router.
+
+    transformers registers DeepSeek-V3's e_score_correction_bias as a buffer, not a parameter
+    (it is set by the balancing rule, not learned), so it is not counted.
+    """
+    moe = arch.moe
+    if moe is None:
+        return 0
+    return _linear(arch.hidden_size, moe.num_experts, moe.router_bias)
+
+
 def count_params(arch: Architecture) -> ParamBreakdown:
     """Count stored and active parameters per component.
 
@@ -181,14 +202,13 @@ def count_params(arch: Architecture) -> ParamBreakdown:
             f"{moe_layers} MoE layers x {moe.num_experts} experts x {per_expert:,} "
             f"(active: top-{moe.top_k} of {moe.num_experts})"
         )
-        shared_one = ffn_params(h, moe.shared_expert_ffn_size, arch.gated_ffn, False) if moe.num_shared_experts else 0
-        shared = moe_layers * (moe.num_shared_experts * shared_one + (h if moe.shared_expert_gate else 0))
-        shared_basis = f"{moe_layers} layers x {moe.num_shared_experts} shared x {shared_one:,}"
-        router = moe_layers * _linear(h, moe.num_experts, moe.router_bias)
+        shared = moe_layers * shared_expert_params(arch)
+        shared_basis = (
+            f"{moe_layers} layers x {moe.num_shared_experts} shared ({shared_expert_params(arch):,} per layer)"
+        )
+        router = moe_layers * router_params(arch)
         router_basis = f"{moe_layers} layers x Linear({h:,} -> {moe.num_experts}{', bias' if moe.router_bias else ''})"
         if moe.router_score_correction_bias:
-            # transformers registers DeepSeek-V3's e_score_correction_bias as a buffer, not a
-            # parameter; it is set by the balancing rule, not learned, so it is not counted.
             router_basis += f"; {moe.num_experts} score-correction biases per layer are buffers, not counted"
 
     norms = n_layers * arch.norms_per_layer * norm_params(arch, h) + attn_norms
@@ -224,11 +244,8 @@ def mtp_params(arch: Architecture) -> tuple[int, str]:
     h = arch.hidden_size
     attn, attn_norms = attention_layer_params(arch, "full")
     ffn = ffn_params(h, arch.ffn_size, arch.gated_ffn, arch.mlp_bias)
-    moe = arch.moe
-    if moe is not None:
-        ffn = moe.num_experts * expert_params(arch)
-        ffn += moe.num_shared_experts * ffn_params(h, moe.shared_expert_ffn_size, arch.gated_ffn, False)
-        ffn += _linear(h, moe.num_experts, moe.router_bias)
+    if arch.moe is not None:
+        ffn = arch.moe.num_experts * expert_params(arch) + shared_expert_params(arch) + router_params(arch)
     layer = attn + attn_norms + ffn + arch.norms_per_layer * norm_params(arch, h)
     extra = 3 * norm_params(arch, h) + 2 * h * h
     per_module = layer + extra
