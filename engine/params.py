@@ -202,10 +202,9 @@ def count_params(arch: Architecture) -> ParamBreakdown:
             f"{moe_layers} MoE layers x {moe.num_experts} experts x {per_expert:,} "
             f"(active: top-{moe.top_k} of {moe.num_experts})"
         )
-        shared = moe_layers * shared_expert_params(arch)
-        shared_basis = (
-            f"{moe_layers} layers x {moe.num_shared_experts} shared ({shared_expert_params(arch):,} per layer)"
-        )
+        shared_per_layer = shared_expert_params(arch)
+        shared = moe_layers * shared_per_layer
+        shared_basis = f"{moe_layers} layers x {moe.num_shared_experts} shared ({shared_per_layer:,} per layer)"
         router = moe_layers * router_params(arch)
         router_basis = f"{moe_layers} layers x Linear({h:,} -> {moe.num_experts}{', bias' if moe.router_bias else ''})"
         if moe.router_score_correction_bias:
