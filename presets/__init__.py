@@ -13,6 +13,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from paramtui.engine.hardware import GpuSpec
+
 DEFAULT_PRESET = "deepseek-v3"
 """The model the dashboard and bare ``paramtui`` open on: the example everyone quotes."""
 
@@ -111,4 +113,34 @@ def get_preset(preset_id: str) -> Preset:
     raise UnknownPresetError(f"no preset named {preset_id!r}{hint}")
 
 
-__all__ = ["DEFAULT_PRESET", "Preset", "PublishedFigures", "UnknownPresetError", "all_presets", "get_preset"]
+@cache
+def gpu_presets() -> dict[str, GpuSpec]:
+    """GPU and accelerator specs from ``data/gpus.json``, by id (read once)."""
+    raw = json.loads(resources.files(__name__).joinpath("data").joinpath("gpus.json").read_text(encoding="utf-8"))
+    specs: dict[str, GpuSpec] = {}
+    for row in raw["gpus"]:
+        cc = row.get("compute_capability")
+        specs[row["id"]] = GpuSpec(
+            id=row["id"],
+            name=row["name"],
+            vendor=row["vendor"],
+            memory_bytes=int(row["memory_gib"] * 2**30),
+            bandwidth_bytes_per_s=row["bandwidth_gb_per_s"] * 1e9,
+            fp16_flops=row["fp16_tflops_dense"] * 1e12,
+            fp8_flops=row["fp8_tflops_dense"] * 1e12,
+            compute_capability=float(cc) if cc is not None else None,
+            usable_fraction=float(row.get("usable_fraction", 1.0)),
+            source=row["source"],
+        )
+    return specs
+
+
+__all__ = [
+    "DEFAULT_PRESET",
+    "Preset",
+    "PublishedFigures",
+    "UnknownPresetError",
+    "all_presets",
+    "get_preset",
+    "gpu_presets",
+]

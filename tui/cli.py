@@ -6,14 +6,17 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from paramtui.tui import __version__
+
+if TYPE_CHECKING:
+    from paramtui.engine.hardware import Hardware
 
 EXIT_BAD_INPUT = 2
 """Exit code for any bad input (DESIGN.md contract)."""
 
-SUBCOMMANDS = ("inspect", "presets")
+SUBCOMMANDS = ("inspect", "presets", "gpus")
 """Subcommand names win over preset ids of the same name."""
 
 
@@ -38,7 +41,8 @@ def _main_parser() -> _Parser:
     parser = _Parser(
         prog="paramtui",
         description="What is this LLM made of, will it fit on this machine's GPUs, and how fast will it run?",
-        epilog="subcommands: inspect SOURCE [--json] | presets.  SOURCE: a config.json, a directory, or a preset id.",
+        epilog="subcommands: inspect SOURCE [--json] [--gpu ...] | presets | gpus.  "
+        "SOURCE: a config.json, a directory, or a preset id.",
     )
     parser.add_argument("source", nargs="?", help="config.json path, model directory or preset id")
     parser.add_argument("--version", action="version", version=f"paramtui {__version__}")
@@ -49,6 +53,23 @@ def _inspect_parser() -> _Parser:
     parser = _Parser(prog="paramtui inspect", description="Print what a model is made of.")
     parser.add_argument("source", help="config.json path, model directory or preset id")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout (for scripts)")
+    parser.add_argument("--precision", default="auto", help="weights precision: auto, bf16, fp8, int4, q4_k_m, ...")
+    parser.add_argument("--kv-dtype", default="auto", help="KV cache dtype: auto, bf16, fp16, fp8, q8_0, q4_0")
+    parser.add_argument("--context", type=int, default=None, help="tokens per sequence (default min(8192, model max))")
+    parser.add_argument("--batch", type=int, default=1, help="concurrent sequences (default 1)")
+    parser.add_argument("--runtime", default=None, help="vllm (default), llama.cpp (default for GGUF), transformers")
+    parser.add_argument(
+        "--gpu", default=None, help="GPU preset id, NxID (2xrtx-4090) or mem=24GiB,bw=1008GB/s,fp16=165TFLOPS"
+    )
+    parser.add_argument("--tp", type=int, default=None, help="force tensor parallelism over N GPUs")
+    parser.add_argument("--pp", type=int, default=None, help="force a layer split over N GPUs")
+    parser.add_argument("--offload", choices=("none", "layers", "experts"), default=None, help="force CPU offload")
+    return parser
+
+
+def _gpus_parser() -> _Parser:
+    parser = _Parser(prog="paramtui gpus", description="List the GPU presets --gpu accepts.")
+    parser.add_argument("--json", action="store_true", help="JSON list on stdout")
     return parser
 
 
@@ -58,23 +79,78 @@ def _presets_parser() -> _Parser:
     return parser
 
 
-def run_inspect(source: str, as_json: bool) -> int:
+def _hardware(gpu: str | None) -> Hardware | None:
+    """Hardware from ``--gpu`` (RAM from psutil), or None until the NVML probe is wired in."""
+    if gpu is None:
+        return None
+    from paramtui.engine.adapters.system import read_ram
+    from paramtui.engine.hardware import Hardware, parse_gpu_spec
+    from paramtui.presets import gpu_presets
+
+    gpus, source = parse_gpu_spec(gpu, gpu_presets())
+    ram = read_ram()
+    return Hardware(gpus, source, ram.total_bytes, ram.available_bytes)
+
+
+def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None) -> int:
     """Load SOURCE and print the report; one-line error and exit 2 on bad input."""
     from paramtui.engine.adapters.sources import SourceError, load_source
+    from paramtui.engine.analysis import Request, analyze
+    from paramtui.engine.fit import PlanOptions
     from paramtui.engine.importer import ConfigError
 
     try:
         loaded = load_source(source)
-    except (SourceError, ConfigError) as exc:
+        analysis = None
+        if ns is not None:
+            options = PlanOptions(tp=ns.tp, pp=ns.pp, offload=ns.offload)
+            request = Request(ns.precision, ns.kv_dtype, ns.context, ns.batch, ns.runtime, options)
+            for name in ("tp", "pp"):
+                value = getattr(ns, name)
+                if value is not None and value < 1:
+                    raise ValueError(f"--{name} must be at least 1, got {value}")
+            analysis = analyze(loaded.result.architecture, request, _hardware(ns.gpu))
+    except (SourceError, ConfigError, ValueError) as exc:
         return _fail(str(exc))
-    from paramtui.tui.report import build_report, render_table
+    from paramtui.tui.report import build_report, render_fit, render_table
 
     if as_json:
-        print(json.dumps(build_report(loaded), indent=2))
+        print(json.dumps(build_report(loaded, analysis), indent=2))
         return 0
     from rich.console import Console
 
-    Console().print(render_table(loaded))
+    console = Console()
+    console.print(render_table(loaded))
+    if analysis is not None:
+        console.print(render_fit(analysis))
+    return 0
+
+
+def run_gpus(as_json: bool) -> int:
+    """List the GPU presets."""
+    from paramtui.presets import gpu_presets
+
+    specs = list(gpu_presets().values())
+    if as_json:
+        keys = ("id", "name", "vendor", "memory_bytes", "bandwidth_bytes_per_s", "fp16_flops", "fp8_flops", "source")
+        print(json.dumps([{k: getattr(g, k) for k in keys} for g in specs], indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(specs)} GPU presets (dense tensor TFLOPS)", title_justify="left")
+    for column in ("id", "name", "memory", "bandwidth", "fp16", "fp8"):
+        table.add_column(column, justify="left" if column in ("id", "name") else "right")
+    for g in specs:
+        table.add_row(
+            g.id,
+            g.name,
+            f"{g.memory_bytes / 2**30:.0f} GiB",
+            f"{g.bandwidth_bytes_per_s / 1e9:,.0f} GB/s",
+            f"{g.fp16_flops / 1e12:,.0f}",
+            f"{g.fp8_flops / 1e12:,.0f}" if g.fp8_flops else "-",
+        )
+    Console().print(table)
     return 0
 
 
@@ -125,7 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args and args[0] == "inspect":
             ns = _inspect_parser().parse_args(args[1:])
-            return run_inspect(ns.source, ns.json)
+            return run_inspect(ns.source, ns.json, ns)
+        if args and args[0] == "gpus":
+            ns = _gpus_parser().parse_args(args[1:])
+            return run_gpus(ns.json)
         if args and args[0] == "presets":
             ns = _presets_parser().parse_args(args[1:])
             return run_presets(ns.json)

@@ -5,22 +5,119 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from paramtui.engine.params import ParamBreakdown, count_params, flops_per_token
-from paramtui.engine.units import format_params, format_share
+from paramtui.engine.units import format_bytes, format_params, format_share
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from paramtui.engine.adapters.sources import LoadedSource
+    from paramtui.engine.analysis import Analysis
 
 DEFAULT_CONTEXT = 8192
 """The design notes' default context: min(8192, the model's maximum)."""
 
 
-def build_report(loaded: LoadedSource) -> dict[str, Any]:
-    """The ``inspect --json`` object (DESIGN.md contract); memory/fit/speed are null until computed."""
+def _memory_section(analysis: Analysis) -> dict[str, Any]:
+    """``memory``: bytes for the request, per device when hardware was given."""
+    fit = analysis.fit
+    plan = fit.attempt.plan if fit is not None else None
+    devices = fit.attempt.devices if fit is not None else ()
+    if devices:
+        weights = sum(d.weights_bytes for d in devices)
+        kv = sum(d.kv_cache_bytes for d in devices)
+        overhead = sum(d.overhead_bytes for d in devices)
+    else:
+        weights, kv, overhead = analysis.weights.total_bytes, analysis.kv.bytes, analysis.overhead_bytes
+    offloaded = plan.offloaded_bytes if plan is not None else 0
+    return {
+        "precision": analysis.precision,
+        "kv_dtype": analysis.kv.kv_dtype,
+        "context": analysis.workload.context,
+        "batch": analysis.workload.batch,
+        "runtime": analysis.runtime.name,
+        "weights_bytes": weights,
+        "kv_cache_bytes": kv,
+        "overhead_bytes": overhead,
+        "total_bytes": weights + kv + overhead,
+        "offloaded_bytes": offloaded,
+        "model_weights_bytes": analysis.weights.total_bytes,
+        "model_kv_cache_bytes": analysis.kv.bytes,
+        "per_device": [
+            {
+                "device": d.device,
+                "weights_bytes": d.weights_bytes,
+                "kv_cache_bytes": d.kv_cache_bytes,
+                "overhead_bytes": d.overhead_bytes,
+                "budget_bytes": d.budget_bytes,
+            }
+            for d in devices
+        ],
+        "plan": {
+            "tp": plan.tp if plan else 1,
+            "pp": plan.pp if plan else 1,
+            "offload": plan.offload if plan else "none",
+            "offloaded_bytes": offloaded,
+        },
+        "basis": {"weights": analysis.weights.basis, "kv_cache": analysis.kv.basis},
+    }
+
+
+def _hardware_section(analysis: Analysis) -> dict[str, Any] | None:
+    hw = analysis.hardware
+    if hw is None:
+        return None
+    return {
+        "source": hw.source,
+        "gpus": [
+            {
+                "id": g.id,
+                "name": g.name,
+                "memory_total_bytes": g.memory_bytes,
+                "memory_free_bytes": g.memory_free_bytes,
+                "bandwidth_bytes_per_s": g.bandwidth_bytes_per_s,
+                "fp16_flops": g.fp16_flops,
+                "fp8_flops": g.fp8_flops,
+            }
+            for g in hw.gpus
+        ],
+        "ram_total_bytes": hw.ram_total_bytes,
+        "ram_available_bytes": hw.ram_available_bytes,
+    }
+
+
+def _fit_section(analysis: Analysis) -> dict[str, Any] | None:
+    fit = analysis.fit
+    if fit is None:
+        return None
+    return {
+        "verdict": fit.verdict,
+        "max_context": fit.max_context,
+        "best_precision": fit.best_precision,
+        "headroom_bytes": fit.attempt.headroom_bytes,
+        "reasons": list(fit.reasons),
+    }
+
+
+def _speed_section(analysis: Analysis) -> dict[str, Any] | None:
+    s = analysis.speed
+    if s is None:
+        return None
+    return {
+        "decode_tokens_per_s": round(s.decode_tokens_per_s, 2),
+        "decode_low": round(s.decode_low, 2),
+        "decode_high": round(s.decode_high, 2),
+        "decode_batch_tokens_per_s": round(s.decode_batch_tokens_per_s, 2),
+        "prefill_tokens_per_s": round(s.prefill_tokens_per_s, 1),
+        "ttft_s": round(s.ttft_s, 4),
+        "basis": s.basis,
+    }
+
+
+def build_report(loaded: LoadedSource, analysis: Analysis | None = None) -> dict[str, Any]:
+    """The ``inspect --json`` object (DESIGN.md contract)."""
     arch = loaded.result.architecture
     breakdown = count_params(arch)
-    context = min(DEFAULT_CONTEXT, arch.max_context)
+    context = analysis.workload.context if analysis is not None else min(DEFAULT_CONTEXT, arch.max_context)
     report: dict[str, Any] = {
         "model": {"name": arch.name, "source": loaded.source, "kind": arch.kind, "model_type": arch.model_type},
         "params": {
@@ -36,10 +133,10 @@ def build_report(loaded: LoadedSource) -> dict[str, Any]:
             ],
         },
         "notes": list(loaded.result.notes),
-        "memory": None,
-        "hardware": None,
-        "fit": None,
-        "speed": None,
+        "memory": _memory_section(analysis) if analysis is not None else None,
+        "hardware": _hardware_section(analysis) if analysis is not None else None,
+        "fit": _fit_section(analysis) if analysis is not None else None,
+        "speed": _speed_section(analysis) if analysis is not None else None,
     }
     if loaded.preset is not None:
         pub = loaded.preset.published
@@ -96,3 +193,58 @@ def render_table(loaded: LoadedSource, breakdown: ParamBreakdown | None = None) 
     lines.extend(f"note: {note}" for note in loaded.result.notes)
     lines.append(f"source: {loaded.source}")
     return Group(table, *(Text(line, style="dim" if line.startswith("source") else "") for line in lines))
+
+
+def render_fit(analysis: Analysis) -> RenderableType:
+    """Memory breakdown, verdict and speeds, as a few lines."""
+    from rich.console import Group
+    from rich.text import Text
+
+    mem = _memory_section(analysis)
+    lines = [
+        Text(
+            f"memory ({mem['precision']} weights, {mem['kv_dtype']} KV, {mem['context']:,} tokens x {mem['batch']}, "
+            f"{mem['runtime']}): weights {format_bytes(mem['weights_bytes'])} "
+            f"+ KV {format_bytes(mem['kv_cache_bytes'])} "
+            f"+ overhead {format_bytes(mem['overhead_bytes'])} = {format_bytes(mem['total_bytes'])}",
+            style="bold",
+        ),
+        Text(f"  {analysis.weights.basis}", style="dim"),
+        Text(f"  KV: {analysis.kv.basis}", style="dim"),
+    ]
+    fit = analysis.fit
+    if fit is None:
+        lines.append(Text("fit and speed: no GPU given; pass --gpu (e.g. --gpu h100-sxm, --gpu 2xrtx-4090)"))
+        return Group(*lines)
+    hw = analysis.hardware
+    gpu_names = ", ".join(sorted({g.name for g in hw.gpus})) if hw else ""
+    plan = fit.attempt.plan
+    style = {"fits": "green", "fits_with_offload": "yellow", "does_not_fit": "red"}[fit.verdict]
+    verdict = f"{fit.verdict.replace('_', ' ')} on {len(hw.gpus) if hw else 0} x {gpu_names}"
+    verdict += f" (tp={plan.tp}, pp={plan.pp}"
+    verdict += f", {format_bytes(plan.offloaded_bytes)} of {plan.offload} in RAM)" if plan.offloaded_bytes else ")"
+    lines.append(Text(verdict, style=f"bold {style}"))
+    for d in fit.attempt.devices[:8]:
+        lines.append(
+            Text(
+                f"  GPU {d.device}: {format_bytes(d.total_bytes)} of {format_bytes(d.budget_bytes)} "
+                f"(weights {format_bytes(d.weights_bytes)}, KV {format_bytes(d.kv_cache_bytes)}, "
+                f"overhead {format_bytes(d.overhead_bytes)}), headroom {format_bytes(d.headroom_bytes)}"
+            )
+        )
+    lines.append(
+        Text(f"  largest context: {fit.max_context:,} tokens; best precision that fits: {fit.best_precision or 'none'}")
+    )
+    lines.extend(Text(f"  {reason}", style="yellow") for reason in fit.reasons)
+    s = analysis.speed
+    if s is not None:
+        lines.append(
+            Text(
+                f"speed: decode {s.decode_tokens_per_s:.1f} tok/s ({s.decode_low:.0f}-{s.decode_high:.0f}), "
+                f"batch {analysis.workload.batch}: {s.decode_batch_tokens_per_s:.1f} tok/s; "
+                f"prefill {s.prefill_tokens_per_s:,.0f} tok/s, first token after {s.ttft_s:.2f} s",
+                style="bold",
+            )
+        )
+        lines.append(Text(f"  {s.basis}", style="dim"))
+    return Group(*lines)

@@ -1,0 +1,105 @@
+"""One call from an architecture and a request to memory, fit and speed: what the CLI and TUI render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from paramtui.engine.architecture import Architecture
+from paramtui.engine.fit import FitReport, PlanOptions, Workload, assess_fit
+from paramtui.engine.hardware import Hardware
+from paramtui.engine.kv_cache import KvEstimate, estimate_kv_cache, resolve_kv_dtype
+from paramtui.engine.params import ParamBreakdown, count_params
+from paramtui.engine.precision import WeightsEstimate, estimate_weights, precision_kind, resolve_precision
+from paramtui.engine.runtimes import RuntimeProfile, get_runtime
+from paramtui.engine.speed import SpeedEstimate, estimate_speed
+
+DEFAULT_CONTEXT = 8192
+"""Default context: min(8192, the model's maximum) (DESIGN.md)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What the user asked for; None means the documented default."""
+
+    precision: str = "auto"
+    """Weights precision or ``auto`` (the checkpoint's own)."""
+    kv_dtype: str = "auto"
+    """KV dtype or ``auto`` (the weights' 16-bit type)."""
+    context: int | None = None
+    """Tokens per sequence; default min(8192, model maximum)."""
+    batch: int = 1
+    """Concurrent sequences."""
+    runtime: str | None = None
+    """Runtime id; default vllm, llama.cpp for GGUF precisions or Apple GPUs."""
+    options: PlanOptions = field(default_factory=PlanOptions)
+    """tp / pp / offload overrides."""
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything the report shows, computed once."""
+
+    arch: Architecture
+    """The model."""
+    breakdown: ParamBreakdown
+    """Its parameters."""
+    precision: str
+    """Resolved weights precision."""
+    runtime: RuntimeProfile
+    """Runtime profile used."""
+    workload: Workload
+    """Context and batch."""
+    weights: WeightsEstimate
+    """Weights bytes."""
+    kv: KvEstimate
+    """KV cache."""
+    overhead_bytes: int
+    """Runtime overhead on one GPU."""
+    hardware: Hardware | None
+    """The hardware checked against, if any."""
+    fit: FitReport | None
+    """Verdict (None without hardware)."""
+    speed: SpeedEstimate | None
+    """Speeds (None without hardware or when nothing fits)."""
+
+
+def choose_runtime(request: Request, precision: str, hardware: Hardware | None) -> RuntimeProfile:
+    """The requested runtime, or the default for this precision and hardware."""
+    if request.runtime:
+        return get_runtime(request.runtime)
+    if precision_kind(precision) == "gguf":
+        return get_runtime("llama.cpp")
+    if hardware is not None and hardware.gpus and hardware.gpus[0].vendor == "apple":
+        return get_runtime("llama.cpp")
+    return get_runtime("vllm")
+
+
+def analyze(
+    arch: Architecture, request: Request, hardware: Hardware | None, breakdown: ParamBreakdown | None = None
+) -> Analysis:
+    """Memory, and with hardware the fit and speed, of ``arch`` under ``request``.
+
+    Raises:
+        ValueError: a bad precision, KV dtype, runtime, context or batch (one-line message).
+    """
+    breakdown = breakdown or count_params(arch)
+    precision = resolve_precision(request.precision, arch)
+    runtime = choose_runtime(request, precision, hardware)
+    kv_dtype = resolve_kv_dtype(request.kv_dtype, arch)
+    context = request.context if request.context is not None else min(DEFAULT_CONTEXT, arch.max_context)
+    if context < 1:
+        raise ValueError(f"--context must be at least 1, got {context}")
+    if context > arch.max_context:
+        raise ValueError(f"--context {context:,} is above the model's maximum of {arch.max_context:,} tokens")
+    if request.batch < 1:
+        raise ValueError(f"--batch must be at least 1, got {request.batch}")
+    workload = Workload(context, request.batch)
+    weights = estimate_weights(arch, breakdown, precision)
+    kv = estimate_kv_cache(arch, context, request.batch, kv_dtype, runtime.kv)
+    overhead = runtime.overhead_bytes(arch, request.batch, context)
+    fit = speed = None
+    if hardware is not None and hardware.gpus:
+        fit = assess_fit(arch, breakdown, precision, kv_dtype, runtime, hardware, workload, request.options)
+        if fit.verdict != "does_not_fit":
+            speed = estimate_speed(arch, breakdown, fit, runtime, hardware, workload)
+    return Analysis(arch, breakdown, precision, runtime, workload, weights, kv, overhead, hardware, fit, speed)

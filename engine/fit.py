@@ -1,0 +1,310 @@
+"""Does it fit? A verdict, the plan that makes it fit, the largest context and the best precision.
+
+Budgets use free memory when the reading is live. vLLM claims gpu_memory_utilization x total
+and refuses to start when less than that is free, so its budget is that claim and a busy card
+is a refusal, not "free x 0.9". Plans are tried from simplest to most involved: one GPU,
+then the runtime's multi-GPU split (vLLM tensor parallel, llama.cpp/transformers layer
+split), then offload to RAM (experts first for MoE models where the runtime can, then layers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from paramtui.engine.architecture import Architecture
+from paramtui.engine.hardware import GpuSpec, Hardware
+from paramtui.engine.kv_cache import KvEstimate, estimate_kv_cache
+from paramtui.engine.memory import DeviceUse, Offload, Plan, device_usage, split_problem
+from paramtui.engine.params import ParamBreakdown
+from paramtui.engine.precision import QUALITY_ORDER, WeightsEstimate, estimate_weights
+from paramtui.engine.runtimes import RuntimeProfile
+
+Verdict = Literal["fits", "fits_with_offload", "does_not_fit"]
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """What the model is asked to hold."""
+
+    context: int
+    """Tokens per sequence."""
+    batch: int = 1
+    """Concurrent sequences."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    """User overrides of the automatic plan (None = choose)."""
+
+    tp: int | None = None
+    """Force tensor parallelism."""
+    pp: int | None = None
+    """Force pipeline stages."""
+    offload: Offload | None = None
+    """Force an offload mode."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One plan evaluated."""
+
+    plan: Plan
+    """The placement."""
+    devices: tuple[DeviceUse, ...]
+    """Bytes per GPU."""
+    problem: str | None
+    """Why the plan cannot work, beyond memory (heads do not divide, RAM too small, runtime refuses)."""
+
+    @property
+    def fits(self) -> bool:
+        """Every GPU within budget and no other problem."""
+        return self.problem is None and bool(self.devices) and all(d.headroom_bytes >= 0 for d in self.devices)
+
+    @property
+    def headroom_bytes(self) -> int:
+        """The tightest GPU's headroom."""
+        return min((d.headroom_bytes for d in self.devices), default=0)
+
+
+@dataclass(frozen=True, slots=True)
+class FitReport:
+    """The answer to "will it fit?"."""
+
+    verdict: Verdict
+    """fits / fits_with_offload / does_not_fit."""
+    attempt: Attempt
+    """The plan chosen (or the closest one when nothing fits)."""
+    weights: WeightsEstimate
+    """Weights at the chosen precision."""
+    kv: KvEstimate
+    """KV cache for the workload."""
+    max_context: int
+    """Largest context per sequence that fits with this plan (0 when nothing fits)."""
+    best_precision: str | None
+    """Highest-quality precision the runtime supports on this GPU that fits at this context."""
+    reasons: tuple[str, ...]
+    """Plain-language notes: what was tried, what limited it."""
+
+
+def gpu_budget(gpu: GpuSpec, runtime: RuntimeProfile) -> tuple[int, str | None]:
+    """Bytes the runtime may use on ``gpu``, and why it would refuse to start (or None)."""
+    if runtime.memory_fraction >= 1.0:
+        return gpu.usable_bytes, None
+    claim = int(gpu.memory_bytes * gpu.usable_fraction * runtime.memory_fraction)
+    if runtime.refuses_below_claim and gpu.memory_free_bytes is not None and gpu.memory_free_bytes < claim:
+        return claim, (
+            f"{runtime.name} claims {runtime.memory_fraction:g} x {gpu.memory_bytes / 2**30:.1f} GiB = "
+            f"{claim / 2**30:.1f} GiB on {gpu.name} but only {gpu.memory_free_bytes / 2**30:.1f} GiB is free; "
+            "free memory or lower --gpu-memory-utilization"
+        )
+    return claim, None
+
+
+def _attempt(
+    arch: Architecture,
+    weights: WeightsEstimate,
+    kv: KvEstimate,
+    runtime: RuntimeProfile,
+    hardware: Hardware,
+    workload: Workload,
+    plan: Plan,
+) -> Attempt:
+    gpus = hardware.gpus[: plan.gpus]
+    if len(gpus) < plan.gpus:
+        return Attempt(plan, (), f"the plan needs {plan.gpus} GPUs but {len(hardware.gpus)} are available")
+    problem = split_problem(arch, plan.tp) if plan.tp > 1 else None
+    if plan.pp > arch.num_layers:
+        problem = f"pp={plan.pp} exceeds the {arch.num_layers} layers"
+    budgets = []
+    for gpu in gpus:
+        budget, refusal = gpu_budget(gpu, runtime)
+        budgets.append(budget)
+        problem = problem or refusal
+    devices = device_usage(arch, weights, kv, runtime, plan, tuple(budgets), workload.batch, workload.context)
+    ram = hardware.ram_available_bytes
+    if plan.offloaded_bytes and ram is not None and plan.offloaded_bytes > ram:
+        problem = problem or (
+            f"offloading {plan.offloaded_bytes / 2**30:.1f} GiB needs more than the "
+            f"{ram / 2**30:.1f} GiB of RAM available"
+        )
+    return Attempt(plan, devices, problem)
+
+
+def _with_offload(
+    arch: Architecture,
+    weights: WeightsEstimate,
+    kv: KvEstimate,
+    runtime: RuntimeProfile,
+    hardware: Hardware,
+    workload: Workload,
+    base: Plan,
+    mode: Offload,
+) -> Attempt:
+    """Offload just enough to fit (whole layers, or routed experts layer by layer)."""
+    no_offload = _attempt(
+        arch, weights, kv, runtime, hardware, workload, replace(base, offload="none", offloaded_bytes=0)
+    )
+    deficit = max((-d.headroom_bytes for d in no_offload.devices), default=0)
+    if mode == "experts":
+        limit = weights.routed_expert_bytes
+        step = limit / max(arch.num_moe_layers, 1)
+    else:
+        limit = weights.total_bytes - weights.component_bytes["embedding"] - weights.component_bytes["output_head"]
+        step = limit / arch.num_layers
+    per_gpu_weight_share = 1 / base.gpus
+    needed = deficit / per_gpu_weight_share if deficit > 0 else 0
+    if mode == "layers" and weights.total_bytes:
+        # offloaded layers take their KV with them, so each layer frees weights + its KV share
+        needed = needed * weights.total_bytes / (weights.total_bytes + kv.bytes)
+    steps = min(-(-needed // step) if step else 0, limit // step if step else 0)
+    offloaded = int(min(limit, steps * step)) if needed else 0
+    if needed and offloaded < needed:
+        offloaded = int(limit)
+    return _attempt(
+        arch, weights, kv, runtime, hardware, workload, replace(base, offload=mode, offloaded_bytes=max(offloaded, 0))
+    )
+
+
+def _split_plans(arch: Architecture, runtime: RuntimeProfile, n_gpus: int, options: PlanOptions) -> list[Plan]:
+    """Placements without offload, simplest first."""
+    if options.tp is not None or options.pp is not None:
+        return [Plan(tp=options.tp or 1, pp=options.pp or 1)]
+    plans = [Plan()]
+    if n_gpus > 1:
+        if runtime.multi_gpu == "tp":
+            tp = 2
+            while tp <= n_gpus:
+                if split_problem(arch, tp) is None:
+                    plans.append(Plan(tp=tp))
+                tp *= 2
+        else:
+            plans.append(Plan(pp=min(n_gpus, arch.num_layers)))
+    return plans
+
+
+def plan_attempts(
+    arch: Architecture,
+    weights: WeightsEstimate,
+    kv: KvEstimate,
+    runtime: RuntimeProfile,
+    hardware: Hardware,
+    workload: Workload,
+    options: PlanOptions,
+) -> tuple[Attempt | None, Attempt | None, Attempt]:
+    """(first plan that fits without offload, first that fits with offload, the closest plan tried)."""
+    splits = _split_plans(arch, runtime, len(hardware.gpus), options)
+    tried = [_attempt(arch, weights, kv, runtime, hardware, workload, p) for p in splits]
+    if options.offload in (None, "none"):
+        for a in tried:
+            if a.fits:
+                return a, None, a
+    largest = splits[-1]
+    modes: list[Offload] = []
+    if options.offload not in (None, "none"):
+        modes = [options.offload]
+    elif options.offload is None:
+        modes = [m for m in (("experts", "layers") if arch.moe is not None else ("layers",)) if m in runtime.offload]
+    offloaded = [_with_offload(arch, weights, kv, runtime, hardware, workload, largest, m) for m in modes]
+    for a in offloaded:
+        if a.fits:
+            return None, a, a
+    closest = max(tried + offloaded, key=lambda a: (a.problem is None, a.headroom_bytes))
+    return None, None, closest
+
+
+def _max_context(
+    arch: Architecture,
+    weights: WeightsEstimate,
+    kv_dtype: str,
+    runtime: RuntimeProfile,
+    hardware: Hardware,
+    workload: Workload,
+    plan: Plan,
+) -> int:
+    """Largest context (<= the model's maximum) at which ``plan`` still fits; 0 if none."""
+
+    def fits(context: int) -> bool:
+        kv = estimate_kv_cache(arch, context, workload.batch, kv_dtype, runtime.kv)
+        return _attempt(arch, weights, kv, runtime, hardware, replace(workload, context=context), plan).fits
+
+    if not fits(1):
+        return 0
+    low, high = 1, arch.max_context
+    if fits(high):
+        return high
+    while high - low > 1:
+        mid = (low + high) // 2
+        if fits(mid):
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+def supported_precisions(runtime: RuntimeProfile, gpu: GpuSpec | None) -> tuple[str, ...]:
+    """Precisions in quality order that the runtime runs on this GPU."""
+    if gpu is None:
+        return tuple(p for p in QUALITY_ORDER if p in runtime.formats)
+    return tuple(p for p in QUALITY_ORDER if runtime.supports(p, gpu.vendor, gpu.compute_capability))
+
+
+def assess_fit(
+    arch: Architecture,
+    breakdown: ParamBreakdown,
+    precision: str,
+    kv_dtype: str,
+    runtime: RuntimeProfile,
+    hardware: Hardware,
+    workload: Workload,
+    options: PlanOptions | None = None,
+    search_best: bool = True,
+) -> FitReport:
+    """Check a model against hardware.
+
+    Args:
+        arch: the architecture.
+        breakdown: its parameter breakdown.
+        precision: resolved weights precision.
+        kv_dtype: resolved KV dtype.
+        runtime: runtime profile.
+        hardware: GPUs and RAM (at least one GPU).
+        workload: context and batch.
+        options: user overrides of tp/pp/offload.
+        search_best: also find the best precision that fits (one evaluation per format).
+    """
+    options = options or PlanOptions()
+    if not hardware.gpus:
+        raise ValueError("assess_fit needs at least one GPU")
+    weights = estimate_weights(arch, breakdown, precision)
+    kv = estimate_kv_cache(arch, workload.context, workload.batch, kv_dtype, runtime.kv)
+    plain, offloaded, closest = plan_attempts(arch, weights, kv, runtime, hardware, workload, options)
+    reasons: list[str] = []
+    gpu = hardware.gpus[0]
+    chosen = plain or offloaded or closest
+    verdict: Verdict = "fits" if plain else ("fits_with_offload" if offloaded else "does_not_fit")
+    if not runtime.supports(precision, gpu.vendor, gpu.compute_capability):
+        reasons.append(f"{runtime.name} does not run {precision} on {gpu.name}; try another --runtime or --precision")
+        verdict = "does_not_fit"
+    if chosen.problem:
+        reasons.append(chosen.problem)
+    if verdict == "does_not_fit" and not chosen.problem:
+        short = -chosen.headroom_bytes
+        reasons.append(
+            f"short by {short / 2**30:.1f} GiB on the fullest GPU with tp={chosen.plan.tp} pp={chosen.plan.pp}"
+        )
+    max_context = 0
+    if verdict != "does_not_fit":
+        max_context = _max_context(arch, weights, kv_dtype, runtime, hardware, workload, chosen.plan)
+    best: str | None = None
+    if search_best:
+        for candidate in supported_precisions(runtime, gpu):
+            if candidate == precision:
+                ok = verdict == "fits"
+            else:
+                cand_weights = estimate_weights(arch, breakdown, candidate)
+                ok = plan_attempts(arch, cand_weights, kv, runtime, hardware, workload, options)[0] is not None
+            if ok:
+                best = candidate
+                break
+    return FitReport(verdict, chosen, weights, kv, max_context, best, tuple(reasons))

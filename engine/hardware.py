@@ -1,0 +1,172 @@
+"""The hardware a model is checked against: GPUs (live, preset or custom) and system RAM.
+
+Specs come from three places, all ending up as the same frozen records: a live NVML reading
+(memory free is known), a GPU preset (datasheet figures), or a custom ``--gpu`` spec such as
+``mem=24GiB,bw=1008GB/s,fp16=165TFLOPS``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Literal
+
+Vendor = Literal["nvidia", "amd", "apple"]
+HardwareSource = Literal["nvml", "preset", "custom", "none"]
+
+DEFAULT_RAM_BANDWIDTH = 60e9
+"""Bytes/s assumed for system RAM when nothing better is known: dual-channel DDR5-4800 is 76.8 GB/s
+peak and sustains about 60 GB/s in STREAM; servers have several times more (give ``ram_bw=``)."""
+
+
+class GpuSpecError(ValueError):
+    """A ``--gpu`` value that is neither a preset id, ``NxID`` nor a valid custom spec."""
+
+
+@dataclass(frozen=True, slots=True)
+class GpuSpec:
+    """One accelerator's memory, bandwidth and compute."""
+
+    id: str
+    """Preset id, ``custom``, or ``nvml:<index>``."""
+    name: str
+    """Marketing name."""
+    vendor: Vendor
+    """Maker: decides which runtimes and formats apply."""
+    memory_bytes: int
+    """Memory on the card (unified memory for Apple and GB10)."""
+    bandwidth_bytes_per_s: float
+    """Peak memory bandwidth."""
+    fp16_flops: float
+    """Dense FP16/BF16 tensor throughput (FP32 accumulate), FLOP/s."""
+    fp8_flops: float = 0.0
+    """Dense FP8 tensor throughput, 0 when the chip has no FP8 units."""
+    compute_capability: float | None = None
+    """CUDA compute capability (NVIDIA only)."""
+    usable_fraction: float = 1.0
+    """Share of ``memory_bytes`` a GPU program may use (macOS wires ~75% of unified memory to the GPU)."""
+    memory_free_bytes: int | None = None
+    """Free memory from a live reading; None for presets and custom specs."""
+    source: str = ""
+    """Where the figures come from."""
+
+    @property
+    def usable_bytes(self) -> int:
+        """Memory a runtime can plan with: free when live, else the usable share of the total."""
+        if self.memory_free_bytes is not None:
+            return self.memory_free_bytes
+        return int(self.memory_bytes * self.usable_fraction)
+
+
+@dataclass(frozen=True, slots=True)
+class Hardware:
+    """The GPUs and RAM of one machine."""
+
+    gpus: tuple[GpuSpec, ...]
+    """Accelerators, in index order."""
+    source: HardwareSource
+    """Where the GPU figures come from."""
+    ram_total_bytes: int | None = None
+    """System RAM."""
+    ram_available_bytes: int | None = None
+    """RAM available for offloaded weights."""
+    ram_bandwidth_bytes_per_s: float = DEFAULT_RAM_BANDWIDTH
+    """RAM bandwidth for offloaded weights."""
+
+
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1e3,
+    "kb": 1e3,
+    "m": 1e6,
+    "mb": 1e6,
+    "g": 1e9,
+    "gb": 1e9,
+    "t": 1e12,
+    "tb": 1e12,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+}
+_QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([a-z]*?)\s*(?:/s|flops|b/s)?\s*$")
+
+
+def _quantity(key: str, text: str, suffix: str) -> float:
+    """Parse ``24GiB``, ``1008GB/s``, ``165TFLOPS`` into a number (bytes, bytes/s, FLOP/s)."""
+    raw = text.strip().lower()
+    for tail in (suffix, "/s"):
+        if raw.endswith(tail):
+            raw = raw[: -len(tail)]
+    match = _QUANTITY.match(raw)
+    if not match or match.group(2) not in _UNITS:
+        raise GpuSpecError(f"cannot read {key}={text!r}; write it like mem=24GiB, bw=1008GB/s, fp16=165TFLOPS")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def parse_custom_gpu(text: str) -> GpuSpec:
+    """Parse ``mem=24GiB,bw=1008GB/s,fp16=165TFLOPS[,fp8=330TFLOPS][,cc=8.9][,vendor=nvidia]``."""
+    fields: dict[str, str] = {}
+    for part in text.split(","):
+        if "=" not in part:
+            raise GpuSpecError(f"custom GPU spec part {part.strip()!r} is not key=value")
+        key, value = (s.strip().lower() for s in part.split("=", 1))
+        fields[key] = value
+    missing = [k for k in ("mem", "bw", "fp16") if k not in fields]
+    if missing:
+        raise GpuSpecError(f"custom GPU spec needs {', '.join(missing)} (e.g. mem=24GiB,bw=1008GB/s,fp16=165TFLOPS)")
+    unknown = sorted(set(fields) - {"mem", "bw", "fp16", "fp8", "cc", "vendor", "name"})
+    if unknown:
+        raise GpuSpecError(f"custom GPU spec has unknown keys {unknown}; use mem, bw, fp16, fp8, cc, vendor, name")
+    vendor = fields.get("vendor", "nvidia")
+    if vendor not in ("nvidia", "amd", "apple"):
+        raise GpuSpecError(f"vendor must be nvidia, amd or apple, not {vendor!r}")
+    try:
+        cc = float(fields["cc"]) if "cc" in fields else None
+    except ValueError:
+        raise GpuSpecError(f"cc={fields['cc']!r} is not a compute capability like 8.9") from None
+    spec = GpuSpec(
+        id="custom",
+        name=fields.get("name", "custom GPU"),
+        vendor=vendor,  # type: ignore[arg-type]
+        memory_bytes=int(_quantity("mem", fields["mem"], "b")),
+        bandwidth_bytes_per_s=_quantity("bw", fields["bw"], "b/s"),
+        fp16_flops=_quantity("fp16", fields["fp16"], "flops"),
+        fp8_flops=_quantity("fp8", fields["fp8"], "flops") if "fp8" in fields else 0.0,
+        compute_capability=cc,
+        source="custom --gpu spec",
+    )
+    if spec.memory_bytes <= 0 or spec.bandwidth_bytes_per_s <= 0 or spec.fp16_flops <= 0:
+        raise GpuSpecError("custom GPU spec needs positive mem, bw and fp16")
+    return spec
+
+
+_COUNT = re.compile(r"^\s*(\d+)\s*[x*]\s*(.+)$")
+
+
+def parse_gpu_spec(text: str, presets: Mapping[str, GpuSpec]) -> tuple[tuple[GpuSpec, ...], HardwareSource]:
+    """Resolve a ``--gpu`` value: a preset id, ``NxID``, or a custom spec.
+
+    Raises:
+        GpuSpecError: the value is none of these; the message suggests close preset ids.
+    """
+    import difflib
+
+    raw = text.strip()
+    count = 1
+    match = _COUNT.match(raw)
+    if match:
+        count, raw = int(match.group(1)), match.group(2).strip()
+        if not 1 <= count <= 1024:
+            raise GpuSpecError(f"GPU count must be 1-1024, got {count}")
+    if "=" in raw:
+        spec = parse_custom_gpu(raw)
+        return tuple(replace(spec, id=f"custom:{i}") for i in range(count)), "custom"
+    key = raw.lower()
+    if key not in presets:
+        close = difflib.get_close_matches(key, list(presets), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; run `paramtui gpus` to list them"
+        raise GpuSpecError(f"no GPU preset named {raw!r}{hint}")
+    return tuple(presets[key] for _ in range(count)), "preset"

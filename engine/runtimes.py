@@ -1,0 +1,194 @@
+"""Runtime profiles: what vLLM, llama.cpp and transformers add on top of weights and KV cache.
+
+Each constant says where it comes from. Overheads are per GPU: the CUDA context and library
+workspaces, the activation or compute buffers the runtime reserves (scaled by the tokens it
+processes at once), and vLLM's CUDA graphs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from paramtui.engine.architecture import Architecture
+from paramtui.engine.kv_cache import KvRules
+
+GIB = 2**30
+MIB = 2**20
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeProfile:
+    """One inference runtime's memory rules and format support."""
+
+    name: str
+    """Runtime id (``vllm``, ``llama.cpp``, ``transformers``)."""
+    memory_fraction: float
+    """Share of each card the runtime claims (vLLM's gpu_memory_utilization), 1.0 = what is free."""
+    refuses_below_claim: bool
+    """The runtime will not start when less than ``memory_fraction x total`` is free (vLLM)."""
+    context_bytes: int
+    """CUDA context, cuBLAS/NCCL workspaces and allocator slack per GPU."""
+    graph_bytes: int
+    """CUDA graph pools per GPU (vLLM captures graphs for decode batch sizes)."""
+    tokens_in_flight: int
+    """Tokens one forward pass may hold activations for (vLLM max_num_batched_tokens, llama.cpp n_ubatch)."""
+    kv: KvRules
+    """KV cache layout."""
+    formats: Mapping[str, tuple[float, tuple[str, ...]]] = field(default_factory=dict)
+    """Precision -> (minimum CUDA compute capability, vendors it runs on)."""
+    offload: tuple[str, ...] = ("none",)
+    """Offload modes the runtime has: ``layers`` (-ngl, cpu_offload_gb), ``experts`` (--n-cpu-moe)."""
+    multi_gpu: str = "tp"
+    """How it splits a model over several GPUs by default: ``tp`` (tensor) or ``pp`` (layers)."""
+    loads_mtp: bool = False
+    """Loads multi-token-prediction layers by default (none do without speculative decoding)."""
+    loads_vision: bool = False
+    """Loads a multimodal model's vision tower with the language model."""
+    logits_rows: int = 1
+    """Rows of fp32 logits it keeps at once (vLLM samples up to max_num_seqs sequences)."""
+
+    def activation_bytes(self, arch: Architecture, batch: int, context: int) -> int:
+        """Activation / compute buffer bytes for one forward pass.
+
+        The widest intermediate is the FFN (gate and up outputs, or top-k experts' worth for
+        MoE), plus a few hidden-size buffers, in 16-bit, for every token in flight; plus the
+        fp32 logits rows. transformers processes the whole prompt at once, so its tokens in
+        flight are batch x context.
+        """
+        ffn = arch.ffn_size
+        if arch.moe is not None:
+            ffn = max(ffn if arch.num_dense_ffn_layers else 0, arch.moe.expert_ffn_size * arch.moe.top_k)
+        tokens = self.tokens_in_flight if self.tokens_in_flight else batch * max(context, 1)
+        per_token = 2 * (2 * ffn + 4 * arch.hidden_size)
+        logits = 4 * arch.vocab_size * max(self.logits_rows, batch)
+        return tokens * per_token + logits
+
+    def overhead_bytes(self, arch: Architecture, batch: int, context: int) -> int:
+        """Everything per GPU that is neither weights nor KV cache."""
+        return self.context_bytes + self.graph_bytes + self.activation_bytes(arch, batch, context)
+
+    def supports(self, precision: str, vendor: str, compute_capability: float | None) -> bool:
+        """Whether this runtime runs ``precision`` on a GPU of that vendor and compute capability."""
+        rule = self.formats.get(precision)
+        if rule is None:
+            return False
+        min_cc, vendors = rule
+        if vendor not in vendors:
+            return False
+        return vendor != "nvidia" or compute_capability is None or compute_capability >= min_cc
+
+
+_ALL = ("nvidia", "amd", "apple")
+_LLAMA_CPP_FORMATS: tuple[str, ...] = (
+    "fp32",
+    "f16",
+    "bf16",
+    "q8_0",
+    "q6_k",
+    "q5_k_m",
+    "q5_0",
+    "q4_k_m",
+    "q4_0",
+    "q3_k_m",
+    "q2_k",
+    "iq4_xs",
+    "mxfp4_moe",
+)
+_NV_AMD = ("nvidia", "amd")
+
+VLLM = RuntimeProfile(
+    name="vllm",
+    # EngineArgs.gpu_memory_utilization default 0.9; vLLM checks free memory at start-up and
+    # exits when less than utilization x total is free (vllm/v1/worker/gpu_worker.py).
+    memory_fraction=0.9,
+    refuses_below_claim=True,
+    # "non-torch memory" in vLLM's memory-profiling log line is typically 0.3-0.6 GiB per GPU.
+    context_bytes=GIB // 2,
+    # "Graph capturing finished ... took 0.3-1 GiB" in vLLM start-up logs for 1-70B models.
+    graph_bytes=GIB // 2,
+    # vllm/engine/arg_utils.py: default max_num_batched_tokens 8192 for the OpenAI server.
+    tokens_in_flight=8192,
+    # Hybrid KV-cache manager (default): sliding layers keep ~window + max_num_batched_tokens;
+    # MLA caches the latent (vllm/attention/backends/mla).
+    kv=KvRules(mla_latent=True, sliding="window_plus_batched_tokens", extra_tokens=8192),
+    formats={
+        "fp32": (7.0, _NV_AMD),
+        "fp16": (7.0, _NV_AMD),
+        "bf16": (8.0, _NV_AMD),
+        "fp8": (8.0, _NV_AMD),  # native W8A8 from 8.9; Marlin weight-only FP8 on 8.0-8.6
+        "int8": (7.5, _NV_AMD),
+        "int4": (7.5, _NV_AMD),  # AWQ/GPTQ (Marlin kernels from 8.0)
+        "mxfp4": (8.0, _NV_AMD),  # gpt-oss recipe: Ampere, Hopper, Blackwell
+        "nvfp4": (8.0, ("nvidia",)),  # native on 10.0+, Marlin FP4 weight-only fallback on 8.0+
+    },
+    offload=("none", "layers"),  # --cpu-offload-gb
+    multi_gpu="tp",
+    loads_vision=True,
+    # max_num_seqs default 256: the sampler's profiling run holds that many rows of fp32 logits
+    logits_rows=256,
+)
+
+LLAMA_CPP = RuntimeProfile(
+    name="llama.cpp",
+    # llama.cpp allocates what it needs from what is free; no fixed claim.
+    memory_fraction=1.0,
+    refuses_below_claim=False,
+    # CUDA context and cuBLAS workspace: ~300 MiB per device in nvidia-smi for llama-server.
+    context_bytes=300 * MIB,
+    graph_bytes=0,
+    # n_ubatch default 512 (common/common.h); the compute buffer scales with it.
+    tokens_in_flight=512,
+    # llama_kv_cache_iswa: SWA cache = n_swa x n_seq + n_ubatch, padded to 256; MLA latent since b4600+.
+    kv=KvRules(mla_latent=True, sliding="window_plus_ubatch", extra_tokens=512, pad_tokens=256),
+    formats=dict.fromkeys(_LLAMA_CPP_FORMATS, (5.0, _ALL)),
+    offload=("none", "layers", "experts"),  # -ngl, --n-cpu-moe
+    multi_gpu="pp",  # --split-mode layer (default)
+    loads_vision=False,  # the vision tower is a separate mmproj file
+    logits_rows=512,  # n_ubatch rows of logits in the compute buffer
+)
+
+TRANSFORMERS = RuntimeProfile(
+    name="transformers",
+    memory_fraction=1.0,
+    refuses_below_claim=False,
+    # PyTorch CUDA context + caching-allocator slack.
+    context_bytes=GIB // 2,
+    graph_bytes=0,
+    tokens_in_flight=0,  # the whole prompt: batch x context
+    # DynamicCache keeps every token of full layers; sliding layers keep the window; MLA is
+    # expanded to per-head K and V (modeling_deepseek_v3 caches key_states/value_states).
+    kv=KvRules(mla_latent=False, sliding="window", extra_tokens=0),
+    formats={
+        "fp32": (3.5, _ALL),
+        "fp16": (5.3, _ALL),
+        "bf16": (8.0, _ALL),
+        "fp8": (8.9, ("nvidia",)),  # FineGrainedFP8 Triton kernels need Ada/Hopper
+        "int8": (7.5, ("nvidia",)),  # bitsandbytes LLM.int8
+        "int4": (7.5, ("nvidia",)),  # bitsandbytes 4-bit / AWQ / GPTQ
+        "mxfp4": (9.0, ("nvidia",)),  # triton_kernels MXFP4 needs Hopper+; older GPUs dequantize to bf16
+    },
+    offload=("none", "layers"),  # device_map="auto" spills layers to CPU
+    multi_gpu="pp",  # device_map="auto" splits layers
+    loads_vision=True,
+)
+
+RUNTIMES: dict[str, RuntimeProfile] = {r.name: r for r in (VLLM, LLAMA_CPP, TRANSFORMERS)}
+"""Profiles by id."""
+
+
+class UnknownRuntimeError(ValueError):
+    """An unknown runtime name."""
+
+
+def get_runtime(name: str) -> RuntimeProfile:
+    """Look a runtime up by id (``llamacpp`` and ``hf`` are accepted aliases).
+
+    Raises:
+        UnknownRuntimeError: no such runtime.
+    """
+    key = name.strip().lower()
+    key = {"llamacpp": "llama.cpp", "llama-cpp": "llama.cpp", "hf": "transformers"}.get(key, key)
+    if key not in RUNTIMES:
+        raise UnknownRuntimeError(f"unknown runtime {name!r}; use one of {', '.join(RUNTIMES)}")
+    return RUNTIMES[key]
