@@ -203,7 +203,8 @@ def plan_attempts(
     modes: list[Offload] = []
     if options.offload not in (None, "none"):
         modes = [options.offload]
-    elif options.offload is None:
+    elif options.offload is None and hardware.ram_available_bytes is not None:
+        # automatic offload only where RAM was read: an unknown machine gets no RAM on credit
         modes = [m for m in (("experts", "layers") if arch.moe is not None else ("layers",)) if m in runtime.offload]
     offloaded = [_with_offload(arch, weights, kv, runtime, hardware, workload, largest, m) for m in modes]
     for a in offloaded:

@@ -91,16 +91,13 @@ _UNITS = {
     "gib": 2**30,
     "tib": 2**40,
 }
-_QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([a-z]*?)\s*(?:/s|flops|b/s)?\s*$")
+_QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([a-z]*)\s*$")
 
 
 def _quantity(key: str, text: str, suffix: str) -> float:
     """Parse ``24GiB``, ``1008GB/s``, ``165TFLOPS`` into a number (bytes, bytes/s, FLOP/s)."""
-    raw = text.strip().lower()
-    for tail in (suffix, "/s"):
-        if raw.endswith(tail):
-            raw = raw[: -len(tail)]
-    match = _QUANTITY.match(raw)
+    del suffix  # every quantity takes the same unit grammar
+    match = _QUANTITY.match(text.strip().lower().replace("/s", "").replace("flops", ""))
     if not match or match.group(2) not in _UNITS:
         raise GpuSpecError(f"cannot read {key}={text!r}; write it like mem=24GiB, bw=1008GB/s, fp16=165TFLOPS")
     return float(match.group(1)) * _UNITS[match.group(2)]

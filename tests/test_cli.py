@@ -127,3 +127,53 @@ def test_inspect_json_loads_no_textual_or_nvml() -> None:
         "with contextlib.redirect_stdout(io.StringIO()): main(['inspect', 'llama-3.1-8b', '--json'])"
     )
     assert "textual" not in mods and "pynvml" not in mods and "huggingface_hub" not in mods
+
+
+def test_inspect_with_a_gpu_fills_memory_fit_and_speed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inspect", "llama-3.1-70b", "--gpu", "2xh100-sxm", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["memory"]["plan"]["tp"] == 2
+    assert report["memory"]["per_device"][0]["weights_bytes"] > 0
+    assert report["hardware"]["source"] == "preset"
+    assert report["fit"]["verdict"] == "fits"
+    assert report["speed"]["decode_low"] < report["speed"]["decode_tokens_per_s"] < report["speed"]["decode_high"]
+
+
+def test_inspect_without_a_gpu_has_memory_but_no_fit(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inspect", "llama-3.1-8b", "--json", "--precision", "q4_k_m", "--context", "8192"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["memory"]["runtime"] == "llama.cpp"  # the GGUF default
+    assert report["memory"]["kv_cache_bytes"] == 2**30
+    assert report["fit"] is None and report["speed"] is None
+
+
+def test_does_not_fit_has_null_speed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inspect", "deepseek-v3", "--gpu", "rtx-4090", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["fit"]["verdict"] == "does_not_fit"
+    assert report["speed"] is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["inspect", "qwen3-8b", "--precision", "q9"], "unknown precision"),
+        (["inspect", "qwen3-8b", "--kv-dtype", "int2"], "unknown KV dtype"),
+        (["inspect", "qwen3-8b", "--runtime", "tgi"], "unknown runtime"),
+        (["inspect", "qwen3-8b", "--gpu", "h1000"], "did you mean"),
+        (["inspect", "qwen3-8b", "--context", "0"], "--context must be at least 1"),
+        (["inspect", "qwen3-8b", "--context", "99999999"], "above the model's maximum"),
+        (["inspect", "qwen3-8b", "--gpu", "h100-sxm", "--tp", "0"], "--tp must be at least 1"),
+    ],
+)
+def test_bad_fit_options_are_one_line(argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert fragment in captured.err and captured.err.count("\n") == 1
+
+
+def test_gpus_lists_the_presets(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["gpus", "--json"]) == 0
+    ids = {g["id"] for g in json.loads(capsys.readouterr().out)}
+    assert {"h100-sxm", "rtx-4090", "m4-max", "dgx-spark", "mi300x"} <= ids and len(ids) >= 40

@@ -1,0 +1,26 @@
+"""Small builders shared by the memory/fit/speed tests."""
+
+from __future__ import annotations
+
+from paramtui.engine.adapters.sources import load_preset
+from paramtui.engine.architecture import Architecture
+from paramtui.engine.hardware import GpuSpec, Hardware, parse_gpu_spec
+from paramtui.engine.params import ParamBreakdown, count_params
+from paramtui.presets import get_preset, gpu_presets
+
+
+def model(preset_id: str) -> tuple[Architecture, ParamBreakdown]:
+    """A preset's architecture and breakdown."""
+    arch = load_preset(get_preset(preset_id)).result.architecture
+    return arch, count_params(arch)
+
+
+def hardware(spec: str, ram_available: int | None = None) -> Hardware:
+    """Hardware from a ``--gpu`` value."""
+    gpus, source = parse_gpu_spec(spec, gpu_presets())
+    return Hardware(gpus, source, ram_available, ram_available)
+
+
+def gpu(preset_id: str) -> GpuSpec:
+    """One GPU preset."""
+    return gpu_presets()[preset_id]
