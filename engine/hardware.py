@@ -94,9 +94,8 @@ _UNITS = {
 _QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([a-z]*)\s*$")
 
 
-def _quantity(key: str, text: str, suffix: str) -> float:
+def _quantity(key: str, text: str) -> float:
     """Parse ``24GiB``, ``1008GB/s``, ``165TFLOPS`` into a number (bytes, bytes/s, FLOP/s)."""
-    del suffix  # every quantity takes the same unit grammar
     match = _QUANTITY.match(text.strip().lower().replace("/s", "").replace("flops", ""))
     if not match or match.group(2) not in _UNITS:
         raise GpuSpecError(f"cannot read {key}={text!r}; write it like mem=24GiB, bw=1008GB/s, fp16=165TFLOPS")
@@ -128,10 +127,10 @@ def parse_custom_gpu(text: str) -> GpuSpec:
         id="custom",
         name=fields.get("name", "custom GPU"),
         vendor=vendor,  # type: ignore[arg-type]
-        memory_bytes=int(_quantity("mem", fields["mem"], "b")),
-        bandwidth_bytes_per_s=_quantity("bw", fields["bw"], "b/s"),
-        fp16_flops=_quantity("fp16", fields["fp16"], "flops"),
-        fp8_flops=_quantity("fp8", fields["fp8"], "flops") if "fp8" in fields else 0.0,
+        memory_bytes=int(_quantity("mem", fields["mem"])),
+        bandwidth_bytes_per_s=_quantity("bw", fields["bw"]),
+        fp16_flops=_quantity("fp16", fields["fp16"]),
+        fp8_flops=_quantity("fp8", fields["fp8"]) if "fp8" in fields else 0.0,
         compute_capability=cc,
         source="custom --gpu spec",
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from paramtui.engine.architecture import Architecture
 from paramtui.engine.kv_cache import KvRules
+from paramtui.engine.precision import GGUF_PRECISIONS
 
 GIB = 2**30
 MIB = 2**20
@@ -80,21 +81,7 @@ class RuntimeProfile:
 
 
 _ALL = ("nvidia", "amd", "apple")
-_LLAMA_CPP_FORMATS: tuple[str, ...] = (
-    "fp32",
-    "f16",
-    "bf16",
-    "q8_0",
-    "q6_k",
-    "q5_k_m",
-    "q5_0",
-    "q4_k_m",
-    "q4_0",
-    "q3_k_m",
-    "q2_k",
-    "iq4_xs",
-    "mxfp4_moe",
-)
+_LLAMA_CPP_FORMATS: tuple[str, ...] = ("fp32", "bf16", *GGUF_PRECISIONS)
 _NV_AMD = ("nvidia", "amd")
 
 VLLM = RuntimeProfile(

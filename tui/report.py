@@ -116,7 +116,7 @@ def _speed_section(analysis: Analysis) -> dict[str, Any] | None:
 def build_report(loaded: LoadedSource, analysis: Analysis | None = None) -> dict[str, Any]:
     """The ``inspect --json`` object (DESIGN.md contract)."""
     arch = loaded.result.architecture
-    breakdown = count_params(arch)
+    breakdown = analysis.breakdown if analysis is not None else count_params(arch)
     context = analysis.workload.context if analysis is not None else min(DEFAULT_CONTEXT, arch.max_context)
     report: dict[str, Any] = {
         "model": {"name": arch.name, "source": loaded.source, "kind": arch.kind, "model_type": arch.model_type},
