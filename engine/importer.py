@@ -19,6 +19,7 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
     "llama",
     "mistral",
     "qwen2",
+    "qwen2_moe",
     "qwen3",
     "qwen3_moe",
     "qwen3_next",
@@ -28,6 +29,7 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
     "llama4",
     "llama4_text",
     "phi3",
+    "gpt2",
     "mistral3",
     "ministral3",
 )
@@ -153,6 +155,35 @@ def _qwen3_moe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
         dense_layers=_sparse_step_dense_layers(cfg, base["num_layers"]),
     )
     return _qwen3(cfg, {**base, "moe": moe})
+
+
+def _qwen2_moe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    """Qwen1.5/Qwen2-MoE: Qwen2 attention (q/k/v biases) and one sigmoid-gated shared expert."""
+    shared = _int(cfg, "shared_expert_intermediate_size", 0)
+    moe = MoeSpec(
+        num_experts=_int(cfg, "num_experts"),
+        top_k=_int(cfg, "num_experts_per_tok"),
+        expert_ffn_size=_int(cfg, "moe_intermediate_size"),
+        num_shared_experts=1 if shared else 0,
+        shared_expert_ffn_size=shared,
+        shared_expert_gate=bool(shared),
+        dense_layers=_sparse_step_dense_layers(cfg, base["num_layers"]),
+    )
+    return _sliding(cfg, {**base, "qkv_bias": bool(cfg.get("qkv_bias", True)), "moe": moe})
+
+
+def _gpt2(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    """GPT-2: learned positions, LayerNorm with bias, biased fused QKV and plain GELU MLP, tied head."""
+    return {
+        **base,
+        "gated_ffn": False,
+        "qkv_bias": True,
+        "out_bias": True,
+        "mlp_bias": True,
+        "norm": "layernorm",
+        "learned_positions": base["max_context"],
+        "tie_embeddings": bool(cfg.get("tie_word_embeddings", True)),
+    }
 
 
 def _qwen3_next(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
@@ -284,6 +315,7 @@ _MAPPERS: dict[str, Callable[[Config, dict[str, Any]], dict[str, Any]]] = {
     "mistral": _sliding,
     "mixtral": _mixtral,
     "qwen2": _qwen2,
+    "qwen2_moe": _qwen2_moe,
     "qwen3": _qwen3,
     "qwen3_moe": _qwen3_moe,
     "qwen3_next": _qwen3_next,
@@ -292,6 +324,7 @@ _MAPPERS: dict[str, Callable[[Config, dict[str, Any]], dict[str, Any]]] = {
     "gpt_oss": _gpt_oss,
     "llama4_text": _llama4_text,
     "phi3": _sliding,
+    "gpt2": _gpt2,
     "ministral3": _sliding,
 }
 

@@ -38,11 +38,13 @@ class Efficiency:
 
 EFFICIENCY: dict[tuple[str, str], Efficiency] = {
     # bandwidth and per-layer cost fitted by benchmarks/calibrate.py on the even rows of
-    # benchmarks/decode.csv (14 NVIDIA, 10 Apple rows); held-out dense rows: median |error|
-    # 9.2%, p90 30.3%. Prefill compute share from the same sources' pp512 rows (Llama 3 8B
+    # benchmarks/decode.csv (17 NVIDIA, 12 Apple rows); held-out rows: dense (n=24) median
+    # |error| 9.1%, p90 28.4%; MoE (n=6) median 22.3%, p90 33.8%. AMD: 4 Strix Halo rows, too
+    # few to fit; the guess is within +-22% of them. Prefill compute share from the same sources'
+    # pp512 rows (Llama 3 8B
     # Q4_K_M: RTX 4090 7,139 tok/s x 15.1 GFLOP = 108 TFLOPS of 165; M2 Ultra 994 tok/s = 15 of 27).
-    ("llama.cpp", "nvidia"): Efficiency(bandwidth=0.82, per_layer_s=48e-6, compute=0.65),
-    ("llama.cpp", "apple"): Efficiency(bandwidth=0.54, per_layer_s=88e-6, compute=0.55),
+    ("llama.cpp", "nvidia"): Efficiency(bandwidth=0.84, per_layer_s=56e-6, compute=0.65),
+    ("llama.cpp", "apple"): Efficiency(bandwidth=0.56, per_layer_s=96e-6, compute=0.55),
     ("llama.cpp", "amd"): Efficiency(bandwidth=0.60, per_layer_s=40e-6, compute=0.25),
     # vLLM and transformers: no public single-stream rows recorded yet; vLLM's CUDA graphs
     # remove most launch cost, transformers' eager loop pays more of it.

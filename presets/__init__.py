@@ -57,6 +57,8 @@ class Preset:
     """Parameters in the published checkpoint, where known (may include MTP or scale tensors)."""
     checkpoint_note: str
     """What explains a difference between the checkpoint count and ours."""
+    checkpoint_quant_method: str = ""
+    """The checkpoint's quant_method where the vendored copy of its config lost the quantization_config."""
 
 
 class UnknownPresetError(LookupError):
@@ -83,6 +85,7 @@ def _parse(raw: dict[str, Any]) -> Preset:
         ),
         checkpoint_params=int(checkpoint["params"]) if "params" in checkpoint else None,
         checkpoint_note=checkpoint.get("note", ""),
+        checkpoint_quant_method=checkpoint.get("quant_method", ""),
     )
 
 

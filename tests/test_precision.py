@@ -95,6 +95,16 @@ def test_gpt_oss_auto_is_mxfp4_experts_and_bf16_elsewhere() -> None:
     assert w.component_bytes["attention"] == 2 * bd.component("attention").stored  # bf16
 
 
+def test_gpt_oss_20b_preset_restores_the_mxfp4_checkpoint_format() -> None:
+    """The vendored gpt-oss-20b config lost its quantization_config; the preset restores mxfp4.
+
+    Reference: OpenAI's model card gives 12.8 GiB for the gpt-oss-20b checkpoint (MXFP4 experts).
+    """
+    arch, bd = model("gpt-oss-20b")
+    assert resolve_precision("auto", arch) == "mxfp4"
+    assert estimate_weights(arch, bd, "mxfp4").total_bytes / GIB == pytest.approx(12.8, rel=0.005)
+
+
 def test_int4_keeps_embeddings_and_head_in_16_bit() -> None:
     arch, bd = model("llama-3.1-8b")
     w = estimate_weights(arch, bd, "int4")

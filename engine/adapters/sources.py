@@ -7,7 +7,7 @@ then a preset id, then ``owner/name`` (a Hugging Face repo; not readable yet).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from paramtui.engine.importer import ConfigError, ImportResult, import_config
@@ -72,6 +72,10 @@ def load_path(path: Path) -> LoadedSource:
 def load_preset(preset: Preset) -> LoadedSource:
     """Import a shipped preset."""
     result = import_config(preset.config, name=preset.display_name)
+    arch = result.architecture
+    if preset.checkpoint_quant_method and not arch.quantization:
+        restored = replace(arch, quantization=preset.checkpoint_quant_method)
+        result = ImportResult(restored, result.notes)
     return LoadedSource(result, f"preset:{preset.id}", preset)
 
 
