@@ -20,6 +20,54 @@ DEFAULT_RAM_BANDWIDTH = 60e9
 peak and sustains about 60 GB/s in STREAM; servers have several times more (give ``ram_bw=``)."""
 
 
+_CORES_PER_SM = {7: 64, 8: 128, 9: 128, 10: 128, 12: 128}
+"""CUDA cores per SM by compute-capability major (CUDA C Programming Guide, "Arithmetic
+Instructions" throughput table); 8.0 (A100) is the exception with 64."""
+
+_TENSOR_FP16_PER_SM_CLOCK = {
+    7.0: 1024,
+    7.2: 1024,
+    7.5: 1024,
+    8.0: 2048,
+    8.6: 512,
+    8.7: 1024,
+    8.9: 512,
+    9.0: 4096,
+    10.0: 8192,
+    12.0: 512,
+    12.1: 1024,
+}
+"""Dense FP16 tensor FLOP per SM per clock, FP32 accumulate, from NVIDIA's architecture whitepapers
+(V100 125 TFLOPS = 80 SM x 1.53 GHz x 1024; A100 312 = 108 x 1.41 x 2048; RTX 4090 165 = 128 x
+2.52 x 512; H100 SXM 989 = 132 x 1.83 x 4096; B200 2250 = 148 x 1.86 x 8192; RTX 5090 209.5 =
+170 x 2.41 x 512). GeForce parts run FP32-accumulate at half rate, so 8.6/8.9/12.0 use theirs."""
+
+
+def cores_per_sm(compute_capability: float | None) -> int | None:
+    """CUDA cores per SM for a compute capability, None when unknown."""
+    if compute_capability is None:
+        return None
+    if compute_capability == 8.0:
+        return 64
+    return _CORES_PER_SM.get(int(compute_capability))
+
+
+def estimate_tensor_flops(
+    compute_capability: float | None, cores: int | None, max_sm_clock_mhz: int | None
+) -> tuple[float, float]:
+    """(FP16, FP8) dense tensor FLOP/s of an NVIDIA GPU without a preset: SMs x clock x per-SM rate.
+
+    An estimate (the boost clock NVML reports is above the sustained one); 0 when unknown.
+    FP8 is twice FP16 from compute capability 8.9 on, absent before.
+    """
+    per_sm = cores_per_sm(compute_capability)
+    rate = _TENSOR_FP16_PER_SM_CLOCK.get(compute_capability or 0.0)
+    if not (per_sm and rate and cores and max_sm_clock_mhz):
+        return 0.0, 0.0
+    fp16 = cores / per_sm * max_sm_clock_mhz * 1e6 * rate
+    return fp16, (2 * fp16 if (compute_capability or 0) >= 8.9 else 0.0)
+
+
 class GpuSpecError(ValueError):
     """A ``--gpu`` value that is neither a preset id, ``NxID`` nor a valid custom spec."""
 

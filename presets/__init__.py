@@ -117,11 +117,22 @@ def get_preset(preset_id: str) -> Preset:
 
 
 @cache
+def _gpu_rows() -> list[dict[str, Any]]:
+    raw = json.loads(resources.files(__name__).joinpath("data").joinpath("gpus.json").read_text(encoding="utf-8"))
+    return list(raw["gpus"])
+
+
+@cache
+def gpu_nvml_names() -> dict[str, str]:
+    """Lower-case name NVML reports -> GPU preset id, for matching live GPUs to their datasheet."""
+    return {name.lower(): row["id"] for row in _gpu_rows() for name in row.get("nvml_names", ())}
+
+
+@cache
 def gpu_presets() -> dict[str, GpuSpec]:
     """GPU and accelerator specs from ``data/gpus.json``, by id (read once)."""
-    raw = json.loads(resources.files(__name__).joinpath("data").joinpath("gpus.json").read_text(encoding="utf-8"))
     specs: dict[str, GpuSpec] = {}
-    for row in raw["gpus"]:
+    for row in _gpu_rows():
         cc = row.get("compute_capability")
         specs[row["id"]] = GpuSpec(
             id=row["id"],
@@ -145,5 +156,6 @@ __all__ = [
     "UnknownPresetError",
     "all_presets",
     "get_preset",
+    "gpu_nvml_names",
     "gpu_presets",
 ]

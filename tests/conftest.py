@@ -1,4 +1,4 @@
-"""Shared fixtures: the reference counts and the shipped presets."""
+"""Shared fixtures: the reference counts, and a machine without GPUs unless a test fakes one."""
 
 from __future__ import annotations
 
@@ -15,3 +15,16 @@ DATA = Path(__file__).parent / "data"
 def reference_counts() -> dict[str, Any]:
     """Counts from transformers' modeling code on the meta device (scripts/reference_counts.py)."""
     return json.loads((DATA / "reference_counts.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def no_real_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read the machine's GPUs or time its RAM: NVML is absent unless a test installs
+    the fake backend (tests/fake_nvml.py), and the RAM copy measurement is skipped."""
+    import pynvml
+
+    def library_not_found() -> None:
+        raise pynvml.NVMLError_LibraryNotFound()
+
+    monkeypatch.setattr(pynvml, "nvmlInit", library_not_found)
+    monkeypatch.setattr("paramtui.engine.adapters.system.measure_ram_bandwidth", lambda *a, **k: None)

@@ -122,11 +122,17 @@ def test_engine_import_loads_no_ui_or_nvml() -> None:
 
 
 def test_inspect_json_loads_no_textual_or_nvml() -> None:
+    """With --gpu nothing live is read; without it only the NVML probe (pynvml) is added."""
     mods = _loaded_modules(
+        "import contextlib, io\nfrom paramtui.tui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): main(['inspect', 'llama-3.1-8b', '--json', '--gpu', 'l4'])"
+    )
+    assert "textual" not in mods and "pynvml" not in mods and "huggingface_hub" not in mods
+    live = _loaded_modules(
         "import contextlib, io\nfrom paramtui.tui.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()): main(['inspect', 'llama-3.1-8b', '--json'])"
     )
-    assert "textual" not in mods and "pynvml" not in mods and "huggingface_hub" not in mods
+    assert "textual" not in live and "huggingface_hub" not in live
 
 
 def test_inspect_with_a_gpu_fills_memory_fit_and_speed(capsys: pytest.CaptureFixture[str]) -> None:

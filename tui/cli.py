@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 EXIT_BAD_INPUT = 2
 """Exit code for any bad input (DESIGN.md contract)."""
 
-SUBCOMMANDS = ("inspect", "presets", "gpus")
+SUBCOMMANDS = ("inspect", "presets", "gpus", "hw")
 """Subcommand names win over preset ids of the same name."""
 
 
@@ -61,9 +61,28 @@ def _inspect_parser() -> _Parser:
     parser.add_argument(
         "--gpu", default=None, help="GPU preset id, NxID (2xrtx-4090) or mem=24GiB,bw=1008GB/s,fp16=165TFLOPS"
     )
+    parser.add_argument("--gpus", type=_indices, default=None, help="live GPUs to use, e.g. 0,2 (default: all visible)")
     parser.add_argument("--tp", type=int, default=None, help="force tensor parallelism over N GPUs")
     parser.add_argument("--pp", type=int, default=None, help="force a layer split over N GPUs")
     parser.add_argument("--offload", choices=("none", "layers", "experts"), default=None, help="force CPU offload")
+    return parser
+
+
+def _indices(text: str) -> tuple[int, ...]:
+    """``--gpus 0,2`` -> (0, 2)."""
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--gpus takes device indices like 0,2, not {text!r}") from None
+    if not values or min(values) < 0:
+        raise argparse.ArgumentTypeError(f"--gpus takes device indices like 0,2, not {text!r}")
+    return values
+
+
+def _hw_parser() -> _Parser:
+    parser = _Parser(prog="paramtui hw", description="Show this machine's GPUs (NVML), RAM and CPU.")
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.add_argument("--gpus", type=_indices, default=None, help="devices to show, e.g. 0,2 (default: all visible)")
     return parser
 
 
@@ -79,10 +98,12 @@ def _presets_parser() -> _Parser:
     return parser
 
 
-def _hardware(gpu: str | None) -> Hardware | None:
-    """Hardware from ``--gpu`` (RAM from psutil), or None until the NVML probe is wired in."""
+def _hardware(gpu: str | None, select: tuple[int, ...] | None = None) -> Hardware:
+    """Hardware from ``--gpu`` (RAM from psutil), or the live NVML reading without it."""
     if gpu is None:
-        return None
+        from paramtui.engine.adapters.live import probe_machine
+
+        return probe_machine(select).hardware
     from paramtui.engine.adapters.system import read_ram
     from paramtui.engine.hardware import Hardware, parse_gpu_spec
     from paramtui.presets import gpu_presets
@@ -109,7 +130,7 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
                 value = getattr(ns, name)
                 if value is not None and value < 1:
                     raise ValueError(f"--{name} must be at least 1, got {value}")
-            analysis = analyze(loaded.result.architecture, request, _hardware(ns.gpu))
+            analysis = analyze(loaded.result.architecture, request, _hardware(ns.gpu, ns.gpus))
     except (SourceError, ConfigError, ValueError) as exc:
         return _fail(str(exc))
     from paramtui.tui.report import build_report, render_fit, render_table
@@ -123,6 +144,21 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
     console.print(render_table(loaded))
     if analysis is not None:
         console.print(render_fit(analysis))
+    return 0
+
+
+def run_hw(as_json: bool, select: tuple[int, ...] | None) -> int:
+    """Print the live readings; exit 0 with or without a GPU."""
+    from paramtui.engine.adapters.live import probe_machine
+    from paramtui.tui.hw_report import hw_json, render_hw
+
+    machine = probe_machine(select)
+    if as_json:
+        print(json.dumps(hw_json(machine), indent=2))
+        return 0
+    from rich.console import Console
+
+    Console().print(render_hw(machine))
     return 0
 
 
@@ -202,6 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] == "inspect":
             ns = _inspect_parser().parse_args(args[1:])
             return run_inspect(ns.source, ns.json, ns)
+        if args and args[0] == "hw":
+            ns = _hw_parser().parse_args(args[1:])
+            return run_hw(ns.json, ns.gpus)
         if args and args[0] == "gpus":
             ns = _gpus_parser().parse_args(args[1:])
             return run_gpus(ns.json)

@@ -214,7 +214,12 @@ def render_fit(analysis: Analysis) -> RenderableType:
     ]
     fit = analysis.fit
     if fit is None:
-        lines.append(Text("fit and speed: no GPU given; pass --gpu (e.g. --gpu h100-sxm, --gpu 2xrtx-4090)"))
+        lines.append(
+            Text(
+                "fit and speed: no NVIDIA GPU found here (`paramtui hw` says why); "
+                "pass --gpu (e.g. --gpu h100-sxm, --gpu 2xrtx-4090)"
+            )
+        )
         return Group(*lines)
     hw = analysis.hardware
     gpu_names = ", ".join(sorted({g.name for g in hw.gpus})) if hw else ""
