@@ -219,8 +219,22 @@ def run_presets(as_json: bool) -> int:
 
 
 def run_default(source: str | None) -> int:
-    """``paramtui [SOURCE]``: the dashboard needs a terminal; until it exists, print the summary."""
+    """``paramtui [SOURCE]``: the dashboard on a terminal; the inspect summary on pipes and in CI."""
     from paramtui.presets import DEFAULT_PRESET
+
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        from paramtui.engine.adapters.sources import SourceError, load_source
+        from paramtui.engine.importer import ConfigError
+
+        try:
+            if source:
+                load_source(source)  # a bad SOURCE is one line and exit 2, before the screen opens
+        except (SourceError, ConfigError) as exc:
+            return _fail(str(exc))
+        from paramtui.tui.app import run_dashboard
+
+        run_dashboard(source)
+        return 0
 
     code = run_inspect(source or DEFAULT_PRESET, as_json=False)
     if code == 0:

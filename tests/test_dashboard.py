@@ -1,0 +1,129 @@
+"""The dashboard driven as a user would: Pilot typing into the editor, and SVG snapshots.
+
+Snapshots run with the live probe off (probe=False) so they do not depend on the machine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from textual.worker import WorkerCancelled
+
+from paramtui.engine.architecture import Architecture
+from paramtui.tui.app import ParamApp
+from paramtui.tui.fields import SECTIONS, all_fields
+
+
+async def _settle(app: ParamApp, pilot: object) -> None:
+    """Wait for the fit workers; a superseded (cancelled) one is expected when typing fast."""
+    for _ in range(5):
+        try:
+            await app.workers.wait_for_complete()
+            break
+        except WorkerCancelled:
+            continue
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def _type(app: ParamApp, pilot: object, field_id: str, text: str) -> None:
+    field = app.query_one(f"#{field_id}")
+    field.focus()
+    field.value = ""  # type: ignore[attr-defined]
+    await pilot.press(*text)  # type: ignore[attr-defined]
+    await _settle(app, pilot)
+
+
+def test_every_record_field_has_an_input() -> None:
+    """Walks the Architecture record: every field (nested specs too) has an editor input."""
+    paths = {f.path for f in all_fields()}
+    for f in dataclasses.fields(Architecture):
+        if f.name in SECTIONS:
+            spec_type = SECTIONS[f.name]
+            for sub in dataclasses.fields(spec_type):
+                assert f"{f.name}.{sub.name}" in paths
+        else:
+            assert f.name in paths
+
+
+async def test_typing_top_k_redraws_the_active_bar() -> None:
+    app = ParamApp(probe=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _settle(app, pilot)
+        assert "37.55B" in str(app.query_one("#bars").render())  # DeepSeek-V3 active
+        await _type(app, pilot, "f-moe__top_k", "16")
+        # 8 more of 256 experts per MoE layer: 58 MoE layers x 8 x 44.04M per expert = +20.43B
+        assert app.arch.moe is not None and app.arch.moe.top_k == 16
+        bars = str(app.query_one("#bars").render())
+        assert "57.99B" in bars and "671.03B" in bars  # stored unchanged, active grew
+
+
+async def test_invalid_value_is_marked_and_the_last_valid_model_stays() -> None:
+    app = ParamApp(probe=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _settle(app, pilot)
+        await _type(app, pilot, "f-moe__top_k", "999")
+        field = app.query_one("#f-moe__top_k")
+        assert field.has_class("invalid")
+        assert "cannot exceed moe.num_experts" in str(app.query_one("#status").render())
+        # "9" and "99" were valid as they were typed; "999" is not, so 99 stays on screen
+        assert app.arch.moe is not None and app.arch.moe.top_k == 99
+        await _type(app, pilot, "f-hidden_size", "abc")
+        assert "hidden_size takes a whole number" in str(app.query_one("#status").render())
+
+
+async def test_undo_redo_and_dense_switch() -> None:
+    app = ParamApp("llama-3.1-8b", probe=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _settle(app, pilot)
+        assert app.arch.moe is None
+        await _type(app, pilot, "f-s__moe", "yes")  # MoE on: 8 experts, top-2 by default
+        assert app.arch.moe is not None and app.arch.moe.num_experts == 8
+        assert app.breakdown.active < app.breakdown.total
+        await pilot.press("ctrl+z")
+        await _settle(app, pilot)
+        assert app.arch.moe is None
+        assert app.breakdown.active == app.breakdown.total
+        await pilot.press("ctrl+y")
+        await _settle(app, pilot)
+        assert app.arch.moe is not None
+
+
+async def test_gpu_target_gives_a_verdict() -> None:
+    app = ParamApp("llama-3.1-70b", probe=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _settle(app, pilot)
+        await _type(app, pilot, "f-w__gpu", "2xh100-sxm")
+        assert app.analysis is not None and app.analysis.fit is not None
+        assert app.analysis.fit.verdict == "fits"
+        assert "FITS" in str(app.query_one("#fit").render())
+        await _type(app, pilot, "f-w__gpu", "3xnope")
+        assert app.query_one("#f-w__gpu").has_class("invalid")
+
+
+def test_snapshot_default_120x36(snap_compare: object) -> None:
+    assert snap_compare(ParamApp(probe=False), terminal_size=(120, 36))  # type: ignore[operator]
+
+
+def test_snapshot_default_80x24(snap_compare: object) -> None:
+    assert snap_compare(ParamApp(probe=False), terminal_size=(80, 24))  # type: ignore[operator]
+
+
+def test_snapshot_on_two_h100(snap_compare: object) -> None:
+    async def target(pilot: object) -> None:
+        app = pilot.app  # type: ignore[attr-defined]
+        app.set_workload("gpu", "2xh100-sxm")
+        await _settle(app, pilot)
+
+    assert snap_compare(ParamApp("llama-3.1-70b", probe=False), terminal_size=(120, 36), run_before=target)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("preset", ["deepseek-v3", "gpt2"])
+async def test_presets_load_from_the_palette_action(preset: str) -> None:
+    app = ParamApp("llama-3.2-1b", probe=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _settle(app, pilot)
+        app.load_preset_id(preset)
+        await _settle(app, pilot)
+        assert app.loaded.preset is not None and app.loaded.preset.id == preset
+        assert str(app.query_one("#f-num_layers").value) == str(app.arch.num_layers)  # type: ignore[attr-defined]
