@@ -27,10 +27,19 @@ from paramtui.engine.architecture import Architecture
 from paramtui.engine.fit import PlanOptions
 from paramtui.engine.hardware import Hardware, parse_gpu_spec
 from paramtui.engine.params import ParamBreakdown, count_params
-from paramtui.engine.precision import estimate_weights, resolve_precision
 from paramtui.presets import all_presets, get_preset, gpu_presets
 from paramtui.tui.bars import render_bars
-from paramtui.tui.fields import GROUPS, SECTIONS, FieldSpec, all_fields, apply, current_value, display, parse
+from paramtui.tui.fields import (
+    GROUPS,
+    SECTIONS,
+    FieldSpec,
+    all_fields,
+    apply,
+    current_value,
+    display,
+    field_spec,
+    parse,
+)
 from paramtui.tui.fit_view import render_fit
 
 NARROW = 110
@@ -195,7 +204,7 @@ class ParamApp(App[None]):
                 self._commit(toggle_section(self.arch, path[2:], on_))
                 self._apply_section_visibility()
             else:
-                spec = next(f for f in all_fields() if f.path == path)
+                spec = field_spec(path)
                 value = parse(spec, event.value, current_value(self.arch, path))
                 self._commit(apply(self.arch, path, value))
         except ValueError as exc:
@@ -296,13 +305,16 @@ class ParamApp(App[None]):
     # --- rendering ---------------------------------------------------------------------------
 
     def refresh_bars(self) -> None:
-        """Redraw the bars from the current breakdown (synchronous: this is the per-keystroke path)."""
+        """Redraw the bars from the current breakdown (synchronous: this is the per-keystroke path).
+
+        The weights in bytes come from the fit worker's analysis when it is for this model (a
+        per-tensor estimate takes ~5 ms for DeepSeek-V3, too long for every keystroke).
+        """
         arch, bd = self.arch, self.breakdown
-        try:
-            precision = resolve_precision(self.workload.precision or "auto", arch)
-            weights = estimate_weights(arch, bd, precision).total_bytes
-        except ValueError:
-            precision, weights = "", None
+        a = self.analysis
+        current = a is not None and a.arch is arch
+        precision = a.precision if current and a is not None else ""
+        weights = a.weights.total_bytes if current and a is not None else None
         width = max(30, self.query_one("#bars-pane").size.width - 4)
         self.query_one("#title", Static).update(f"[b]{arch.name}[/b]  {arch.kind}, {arch.model_type}\n")
         self.query_one("#bars", Static).update(render_bars(bd, width, weights, precision))
@@ -345,8 +357,11 @@ class ParamApp(App[None]):
         self.call_from_thread(self._show_fit, analysis, label)
 
     def _show_fit(self, analysis: Analysis, label: str) -> None:
+        fresh = self.analysis is None or self.analysis.arch is not analysis.arch
         self.analysis = analysis
         self._fit_label = label
+        if fresh and analysis.arch is self.arch:
+            self.refresh_bars()  # now with the weights in bytes
         width = max(30, self.query_one("#fit-pane").size.width - 2)
         self.query_one("#fit", Static).update(render_fit(analysis, label, width))
 

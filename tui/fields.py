@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from paramtui.engine.architecture import Architecture, LinearAttentionSpec, MlaSpec, MoeSpec
@@ -72,12 +73,19 @@ def _fields_of(cls: type, prefix: str) -> list[FieldSpec]:
     return out
 
 
-def all_fields() -> list[FieldSpec]:
-    """Every field of the record, top level first, then each section's."""
+@cache
+def all_fields() -> tuple[FieldSpec, ...]:
+    """Every field of the record, top level first, then each section's (computed once)."""
     fields = _fields_of(Architecture, "")
     for name, cls in SECTIONS.items():
         fields += _fields_of(cls, f"{name}.")
-    return fields
+    return tuple(fields)
+
+
+@cache
+def field_spec(path: str) -> FieldSpec:
+    """The spec of one field path."""
+    return next(f for f in all_fields() if f.path == path)
 
 
 def display(value: Any) -> str:
