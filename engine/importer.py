@@ -159,17 +159,22 @@ def _qwen3_moe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
 
 def _qwen2_moe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     """Qwen1.5/Qwen2-MoE: Qwen2 attention (q/k/v biases) and one sigmoid-gated shared expert."""
+    moe = _gated_shared_moe(cfg, base["num_layers"])
+    return _sliding(cfg, {**base, "qkv_bias": bool(cfg.get("qkv_bias", True)), "moe": moe})
+
+
+def _gated_shared_moe(cfg: Config, layers: int) -> MoeSpec:
+    """Qwen2-MoE / Qwen3-Next experts: routed ones plus one sigmoid-gated shared expert."""
     shared = _int(cfg, "shared_expert_intermediate_size", 0)
-    moe = MoeSpec(
+    return MoeSpec(
         num_experts=_int(cfg, "num_experts"),
         top_k=_int(cfg, "num_experts_per_tok"),
         expert_ffn_size=_int(cfg, "moe_intermediate_size"),
         num_shared_experts=1 if shared else 0,
         shared_expert_ffn_size=shared,
         shared_expert_gate=bool(shared),
-        dense_layers=_sparse_step_dense_layers(cfg, base["num_layers"]),
+        dense_layers=_sparse_step_dense_layers(cfg, layers),
     )
-    return _sliding(cfg, {**base, "qkv_bias": bool(cfg.get("qkv_bias", True)), "moe": moe})
 
 
 def _gpt2(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
@@ -199,16 +204,7 @@ def _qwen3_next(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
         value_head_dim=_int(cfg, "linear_value_head_dim"),
         conv_kernel=_int(cfg, "linear_conv_kernel_dim", 4),
     )
-    shared = _int(cfg, "shared_expert_intermediate_size", 0)
-    moe = MoeSpec(
-        num_experts=_int(cfg, "num_experts"),
-        top_k=_int(cfg, "num_experts_per_tok"),
-        expert_ffn_size=_int(cfg, "moe_intermediate_size"),
-        num_shared_experts=1 if shared else 0,
-        shared_expert_ffn_size=shared,
-        shared_expert_gate=bool(shared),
-        dense_layers=_sparse_step_dense_layers(cfg, layers),
-    )
+    moe = _gated_shared_moe(cfg, layers)
     return {
         **base,
         "qk_norm": True,
