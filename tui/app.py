@@ -9,7 +9,7 @@ start and refreshed by the NVML poller's thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -39,6 +39,7 @@ from paramtui.tui.fields import (
     display,
     field_spec,
     parse,
+    toggle_section,
 )
 from paramtui.tui.fit_view import render_fit
 
@@ -54,8 +55,8 @@ def _input_id(path: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Workload:
-    """What the user asked the fit for, as typed."""
+class RequestInputs:
+    """The workload inputs as typed (turned into an engine Request for each fit)."""
 
     gpu: str = "live"
     precision: str = "auto"
@@ -121,7 +122,7 @@ class ParamApp(App[None]):
         self.loaded: LoadedSource = load_source(source) if source else load_preset(get_preset("deepseek-v3"))
         self.arch: Architecture = self.loaded.result.architecture
         self.breakdown: ParamBreakdown = count_params(self.arch)
-        self.workload = Workload()
+        self.workload = RequestInputs()
         self.machine: LiveMachine | None = None
         self.live_state = "reading GPUs..." if probe else "no live reading"
         self._probe = probe
@@ -198,9 +199,7 @@ class ParamApp(App[None]):
             if path.startswith("w."):
                 self._set_workload_text(path[2:], event.value)
             elif path.startswith("s."):
-                from paramtui.tui.fields import toggle_section
-
-                on_ = parse(FieldSpec(path, "bool", ""), event.value, None)
+                on_ = parse(FieldSpec(path, "bool"), event.value, None)
                 self._commit(toggle_section(self.arch, path[2:], on_))
                 self._apply_section_visibility()
             else:
@@ -235,7 +234,7 @@ class ParamApp(App[None]):
             raise ValueError(f"{name} takes a whole number, not {text!r}")
         if name == "gpu" and text and text != "live":
             parse_gpu_spec(text, gpu_presets())  # raises ValueError with the reason
-        self.workload = _replace_workload(self.workload, name, text)
+        self.workload = replace(self.workload, **{name: text})
         self.refresh_bars()
         self.refresh_fit()
 
@@ -339,7 +338,7 @@ class ParamApp(App[None]):
         self._compute_fit(self.arch, self.breakdown, self.workload)
 
     @work(thread=True, exclusive=True, group="fit")
-    def _compute_fit(self, arch: Architecture, bd: ParamBreakdown, workload: Workload) -> None:
+    def _compute_fit(self, arch: Architecture, bd: ParamBreakdown, workload: RequestInputs) -> None:
         try:
             hardware, label = self._hardware()
             request = Request(
@@ -400,12 +399,6 @@ class ParamApp(App[None]):
     def on_unmount(self) -> None:
         if self._poller is not None:
             self._poller.stop()
-
-
-def _replace_workload(workload: Workload, name: str, value: str) -> Workload:
-    from dataclasses import replace
-
-    return replace(workload, **{name: value})
 
 
 def run_dashboard(source: str | None) -> None:

@@ -49,8 +49,6 @@ class FieldSpec:
     """``hidden_size`` or ``moe.top_k``."""
     kind: str
     """int, bool, str or tuple."""
-    doc: str
-    """What the field means (the attribute docstring's first line where available)."""
 
 
 def _kind(annotation: Any) -> str:
@@ -69,7 +67,7 @@ def _fields_of(cls: type, prefix: str) -> list[FieldSpec]:
     for f in dataclasses.fields(cls):
         if f.name in SECTIONS:
             continue
-        out.append(FieldSpec(prefix + f.name, _kind(hints[f.name]), f.name.replace("_", " ")))
+        out.append(FieldSpec(prefix + f.name, _kind(hints[f.name])))
     return out
 
 

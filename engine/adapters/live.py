@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from paramtui.engine.adapters import system
-from paramtui.engine.adapters.nvml import GpuReading, NvmlSnapshot, match_preset, read_gpus, to_gpu_spec
+from paramtui.engine.adapters.nvml import NvmlSnapshot, match_preset, read_gpus, to_gpu_spec
 from paramtui.engine.adapters.system import CpuReading, RamReading
 from paramtui.engine.hardware import DEFAULT_RAM_BANDWIDTH, GpuSpec, Hardware
 from paramtui.presets import gpu_nvml_names, gpu_presets
@@ -69,17 +69,3 @@ def probe_machine(select: Sequence[int] | None = None, measure_bandwidth: bool =
     bandwidth = system.measure_ram_bandwidth() if measure_bandwidth else None
     hardware, notes = hardware_from(snapshot, ram, bandwidth)
     return LiveMachine(snapshot, ram, system.read_cpu(), bandwidth, hardware, notes)
-
-
-def describe(reading: GpuReading) -> str:
-    """One line for a GPU: name, memory used/total, bandwidth."""
-    gib = 2**30
-    parts = [f"GPU {reading.index}: {reading.name}"]
-    if reading.memory_total is not None:
-        used = reading.memory_used or 0
-        parts.append(f"{used / gib:,.1f} / {reading.memory_total / gib:,.1f} GiB used")
-    if reading.bandwidth_bytes_per_s:
-        parts.append(f"{reading.bandwidth_bytes_per_s / 1e9:,.0f} GB/s")
-    if reading.lost:
-        parts.append("LOST")
-    return ", ".join(parts)
