@@ -314,7 +314,7 @@ class ParamApp(App[None]):
         current = a is not None and a.arch is arch
         precision = a.precision if current and a is not None else ""
         weights = a.weights.total_bytes if current and a is not None else None
-        width = max(30, self.query_one("#bars-pane").size.width - 4)
+        width = max(30, self.query_one("#bars").size.width - 1)  # the Static, inside padding and scrollbars
         self.query_one("#title", Static).update(f"[b]{arch.name}[/b]  {arch.kind}, {arch.model_type}\n")
         self.query_one("#bars", Static).update(render_bars(bd, width, weights, precision))
 
