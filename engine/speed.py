@@ -34,25 +34,44 @@ class Efficiency:
     """Fixed seconds per decoder layer per step (launches, syncs)."""
     compute: float
     """Share of peak tensor FLOPS reached in prefill."""
+    moe_layer_s: float = 0.0
+    """Extra fixed seconds per MoE layer per step: router, top-k and per-expert kernel launches."""
+    moe_compute: float = 1.0
+    """Factor on ``compute`` for MoE prefill (per-expert GEMMs on few tokens each run below peak)."""
+    band: float = 0.35
+    """Relative half-width of the low-high band: the 90th-percentile error on held-out rows."""
 
 
 EFFICIENCY: dict[tuple[str, str], Efficiency] = {
-    # bandwidth and per-layer cost fitted by benchmarks/calibrate.py on the even rows of
-    # benchmarks/decode.csv (17 NVIDIA, 12 Apple rows); held-out rows: dense (n=24) median
-    # |error| 9.1%, p90 28.4%; MoE (n=6) median 22.3%, p90 33.8%. AMD: 4 Strix Halo rows, too
-    # few to fit; the guess is within +-22% of them. Prefill compute share from the same sources'
-    # pp512 rows (Llama 3 8B
-    # Q4_K_M: RTX 4090 7,139 tok/s x 15.1 GFLOP = 108 TFLOPS of 165; M2 Ultra 994 tok/s = 15 of 27).
+    # llama.cpp: bandwidth and per-layer cost fitted by benchmarks/calibrate.py on the even rows
+    # of benchmarks/decode.csv (public llama-bench runs, 17 NVIDIA and 12 Apple rows); held-out:
+    # NVIDIA dense (n=16) median |error| 6.7%, p90 15.3%, MoE (n=2, gpt-oss-20b) 14%; Apple
+    # (n=9) median 26%, p90 35%. AMD: 4 Strix Halo rows, too few to fit; the guess is within
+    # +-22% of them. Prefill compute share from the same sources' pp512 rows
+    # (benchmarks/prefill.csv: RTX 4090 0.65, M2 Ultra 0.55).
     ("llama.cpp", "nvidia"): Efficiency(bandwidth=0.84, per_layer_s=56e-6, compute=0.65),
     ("llama.cpp", "apple"): Efficiency(bandwidth=0.56, per_layer_s=96e-6, compute=0.55),
     ("llama.cpp", "amd"): Efficiency(bandwidth=0.60, per_layer_s=40e-6, compute=0.25),
-    # vLLM and transformers: no public single-stream rows recorded yet; vLLM's CUDA graphs
-    # remove most launch cost, transformers' eager loop pays more of it.
+    # vLLM: one public single-stream row (DGX Spark gpt-oss-120b, 34% slower than this); its CUDA
+    # graphs remove most launch cost.
     ("vllm", "nvidia"): Efficiency(bandwidth=0.75, per_layer_s=6e-6, compute=0.5),
     ("vllm", "amd"): Efficiency(bandwidth=0.65, per_layer_s=10e-6, compute=0.4),
-    ("transformers", "nvidia"): Efficiency(bandwidth=0.55, per_layer_s=120e-6, compute=0.4),
-    ("transformers", "amd"): Efficiency(bandwidth=0.45, per_layer_s=150e-6, compute=0.3),
-    ("transformers", "apple"): Efficiency(bandwidth=0.40, per_layer_s=200e-6, compute=0.2),
+    # transformers (5.17, eager, generate()): 41 decode and 15 prefill runs of 12 models measured
+    # on an H200 by benchmarks/measure_transformers.py (2026-11-22). Decode is host-bound: 15-80
+    # tok/s from 1B to 57B, flat in batch up to 8, +-25% between identical runs. Bandwidth pinned
+    # to the measured d2d copy (0.85); per-layer and extra MoE-layer cost fitted on the even rows;
+    # held-out (n=21) median |error| 11.6%, p90 41.6% (all 41 rows: median 20%), hence its wider
+    # band. Prefill: dense median 0.50 of peak (n=11), MoE 0.16 (n=4; experts run one by one).
+    # The per-layer cost is Python and launch overhead, so AMD and Apple get the same until measured.
+    ("transformers", "nvidia"): Efficiency(
+        bandwidth=0.85, per_layer_s=800e-6, compute=0.5, moe_layer_s=350e-6, moe_compute=0.32, band=0.42
+    ),
+    ("transformers", "amd"): Efficiency(
+        bandwidth=0.45, per_layer_s=800e-6, compute=0.3, moe_layer_s=350e-6, moe_compute=0.32, band=0.5
+    ),
+    ("transformers", "apple"): Efficiency(
+        bandwidth=0.40, per_layer_s=800e-6, compute=0.2, moe_layer_s=350e-6, moe_compute=0.32, band=0.5
+    ),
 }
 """Efficiency per (runtime, GPU vendor)."""
 
@@ -64,9 +83,6 @@ RAM_EFFICIENCY = 0.7
 
 ALLREDUCE_S = 15e-6
 """One small all-reduce between GPUs (NVLink ~8 us, PCIe ~25 us), two per layer under TP."""
-
-BAND = 0.35
-"""Relative half-width of the low-high band: the 90th-percentile error on held-out rows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +110,7 @@ def distinct_experts(num_experts: int, top_k: int, batch: int) -> float:
     return num_experts * (1 - (1 - top_k / num_experts) ** batch)
 
 
-def _attention_flops(arch: Architecture, tokens: int) -> float:
+def attention_flops(arch: Architecture, tokens: int) -> float:
     """FLOPs of attention scores and weighted sums over a causal prompt of ``tokens``."""
     width = arch.mla.qk_head_dim + arch.mla.v_head_dim if arch.mla is not None else 2 * arch.head_dim
     total = 0.0
@@ -141,8 +157,14 @@ def estimate_speed(
         return other_active + routed - ram + kv_per_seq * batch, ram
 
     bandwidth = gpu.bandwidth_bytes_per_s * eff.bandwidth * plan.tp
-    fixed = arch.num_layers * eff.per_layer_s + (2 * arch.num_layers * ALLREDUCE_S if plan.tp > 1 else 0.0)
-    peak = gpu.fp16_flops * eff.compute * plan.tp
+    moe_layers = arch.num_moe_layers if moe is not None else 0
+    fixed = (
+        arch.num_layers * eff.per_layer_s
+        + moe_layers * eff.moe_layer_s
+        + (2 * arch.num_layers * ALLREDUCE_S if plan.tp > 1 else 0.0)
+    )
+    compute_share = eff.compute * (eff.moe_compute if moe_layers else 1.0)
+    peak = gpu.fp16_flops * compute_share * plan.tp
 
     def step_seconds(batch: int) -> float:
         gpu_bytes, ram_bytes = step_bytes(batch)
@@ -153,7 +175,7 @@ def estimate_speed(
     decode = 1 / step_seconds(1)
     decode_batch = workload.batch / step_seconds(workload.batch)
     tokens = max(workload.context, 1)
-    flops = 2 * breakdown.active_excluding_embeddings * tokens + _attention_flops(arch, tokens)
+    flops = 2 * breakdown.active_excluding_embeddings * tokens + attention_flops(arch, tokens)
     gpu_weights = weights.total_bytes - plan.offloaded_bytes
     prefill_s = max(flops / peak, gpu_weights / bandwidth) + plan.offloaded_bytes / (
         hardware.ram_bandwidth_bytes_per_s * RAM_EFFICIENCY
@@ -168,13 +190,14 @@ def estimate_speed(
             else ""
         )
         + f" + {arch.num_layers} layers x {eff.per_layer_s * 1e6:.0f} us"
+        + (f" + {moe_layers} MoE layers x {eff.moe_layer_s * 1e6:.0f} us" if moe_layers and eff.moe_layer_s else "")
         + f"; prefill {flops / tokens / 1e9:.1f} GFLOP/token at {peak / 1e12:.0f} TFLOPS effective"
         + f" ({runtime.name}, {gpu.vendor})"
     )
     return SpeedEstimate(
         decode_tokens_per_s=decode,
-        decode_low=decode * (1 - BAND),
-        decode_high=decode * (1 + BAND),
+        decode_low=decode * (1 - eff.band),
+        decode_high=decode * (1 + eff.band),
         decode_batch_tokens_per_s=decode_batch,
         prefill_tokens_per_s=tokens / prefill_s,
         ttft_s=prefill_s,

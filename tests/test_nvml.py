@@ -26,7 +26,13 @@ def fake(monkeypatch: pytest.MonkeyPatch, name: str, **kwargs: object) -> FakeNv
 
 @pytest.mark.parametrize(
     ("reading", "preset", "bandwidth"),
-    [("h100_sxm", "h100-sxm", 3.352e12), ("a100_80gb", "a100-sxm-80gb", 2.039e12), ("rtx_4090", "rtx-4090", 1.008e12)],
+    [
+        ("h100_sxm", "h100-sxm", 3.352e12),
+        ("a100_80gb", "a100-sxm-80gb", 2.039e12),
+        ("rtx_4090", "rtx-4090", 1.008e12),
+        # recorded on a real H200 this project was lent: NVML reports a 6016-bit bus (not 6144)
+        ("h200", "h200", 4.814e12),
+    ],
 )
 def test_bandwidth_from_bus_width_and_clock_matches_the_datasheet(
     monkeypatch: pytest.MonkeyPatch, reading: str, preset: str, bandwidth: float

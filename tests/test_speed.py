@@ -23,22 +23,37 @@ def _predict(row: dict[str, str]) -> float:
     workload = Workload(int(row["context"]), int(row["batch"]))
     fit = assess_fit(arch, bd, row["quant"], "bf16", runtime, hw, workload, search_best=False)
     assert fit.verdict != "does_not_fit", row
-    return estimate_speed(arch, bd, fit, runtime, hw, workload).decode_tokens_per_s
+    return estimate_speed(arch, bd, fit, runtime, hw, workload).decode_batch_tokens_per_s
+
+
+def _dense_errors(rows: list[dict[str, str]]) -> list[float]:
+    return sorted(abs(_predict(r) / float(r["tokens_per_s"]) - 1) for r in rows if model(r["model"])[0].kind == "dense")
 
 
 def test_decode_error_on_recorded_public_measurements() -> None:
     """benchmarks/decode.csv: llama-bench rows from XiongjieDai/GPU-Benchmarks-on-LLM-Inference and
     geerlingguy/ai-benchmarks, one vLLM row from spark-arena/recipe-registry#17 (URLs per row).
     Dense rows must meet the accuracy target: median |error| <= 15%, 90th percentile <= 35%."""
-    rows = list(csv.DictReader(DECODE_CSV.open(newline="")))
+    rows = [r for r in csv.DictReader(DECODE_CSV.open(newline="")) if r["runtime"] != "transformers"]
     assert len(rows) >= 40
     assert len({r["gpu"].split("x", 1)[-1] if r["gpu"][0].isdigit() else r["gpu"] for r in rows}) >= 8
     assert all(r["source"].startswith("https://") for r in rows)
-    dense = sorted(
-        abs(_predict(r) / float(r["tokens_per_s"]) - 1) for r in rows if model(r["model"])[0].kind == "dense"
-    )
+    dense = _dense_errors(rows)
     assert statistics.median(dense) <= 0.15
     assert dense[int(0.9 * (len(dense) - 1))] <= 0.35
+
+
+def test_transformers_decode_error_on_the_h200_measurements() -> None:
+    """benchmarks/decode.csv rows measured on an H200 with benchmarks/measure_transformers.py
+    (transformers 5.17 generate(), batch 1 and 8, 12 models). Its decode is host-bound and varies
+    +-25% between identical runs (Llama 3.1 8B: 58.4 then 43.8 tok/s), so the target is wider:
+    all dense rows (fitting and held-out halves) median <= 25%, p90 <= 45%."""
+    rows = [r for r in csv.DictReader(DECODE_CSV.open(newline="")) if r["runtime"] == "transformers"]
+    assert len(rows) >= 30
+    assert all(r["source"].startswith("benchmarks/measure_transformers.py") for r in rows)
+    dense = _dense_errors(rows)
+    assert statistics.median(dense) <= 0.25
+    assert dense[int(0.9 * (len(dense) - 1))] <= 0.45
 
 
 def test_distinct_experts_grow_with_batch_up_to_all() -> None:
@@ -80,3 +95,17 @@ def test_offloaded_experts_are_read_at_ram_speed() -> None:
     assert offloaded.verdict == "fits_with_offload"
     assert "from RAM" in s.basis
     assert s.decode_tokens_per_s < estimate_speed(arch, bd, on_gpu, LLAMA_CPP, big, w).decode_tokens_per_s
+
+
+def test_transformers_pays_host_overhead_per_layer_and_more_per_moe_layer() -> None:
+    """Measured on an H200 (benchmarks/decode.csv, transformers rows): Qwen3-30B-A3B decodes at
+    17.6-23.4 tok/s in transformers, not the ~450 tok/s its 6.9 GB/token would allow; the basis
+    names the per-layer and MoE-layer costs and the band is transformers' wider one."""
+    arch, bd = model("qwen3-30b-a3b")
+    hw = hardware("h200")
+    runtime = get_runtime("transformers")
+    w = Workload(576)
+    s = estimate_speed(arch, bd, assess_fit(arch, bd, "bf16", "bf16", runtime, hw, w), runtime, hw, w)
+    assert 12 < s.decode_tokens_per_s < 30
+    assert "48 MoE layers x 350 us" in s.basis
+    assert s.decode_high / s.decode_tokens_per_s == pytest.approx(1.42)
