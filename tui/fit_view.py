@@ -77,7 +77,8 @@ def render_fit(analysis: Analysis, target: str, width: int) -> Text:
     out.append("░ free\n", style="grey50")
     out.append(fit.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[fit.verdict])
     plan = fit.attempt.plan
-    out.append(f"  tp={plan.tp} pp={plan.pp}" + (f", {plan.offload} offloaded" if plan.offload != "none" else ""))
+    offload = f", {format_bytes(plan.offloaded_bytes)} of {plan.offload} in RAM" if plan.offload != "none" else ""
+    out.append(f"  tp={plan.tp} pp={plan.pp}{offload}")
     out.append("\n")
     out.append(f"largest context: {fit.max_context:,} tokens   best precision: {fit.best_precision or 'none fits'}\n")
     speed = analysis.speed

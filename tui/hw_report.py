@@ -79,17 +79,25 @@ def render_hw(machine: LiveMachine) -> RenderableType:
     parts: list[RenderableType] = []
     snap = machine.snapshot
     if snap.gpus:
-        table = Table(title=f"GPUs (NVIDIA driver {snap.driver_version or '?'})", title_justify="left")
-        for col in ("#", "name", "used / total GiB", "free GiB", "bandwidth", "FP16", "CC", "util", "temp", "power"):
-            table.add_column(col, justify="left" if col == "name" else "right")
+        # no vertical rules and units in the headers: one GPU per line fits 80 columns over SSH
+        table = Table(
+            title=f"GPUs (NVIDIA driver {snap.driver_version or '?'})",
+            title_justify="left",
+            box=None,
+            pad_edge=False,
+            header_style="bold underline",
+        )
+        columns = ("#", "name", "used/total\nGiB", "free\nGiB", "GB/s", "FP16\nTFLOPS", "CC", "util", "temp", "power")
+        for col in columns:
+            table.add_column(col, justify="left" if col == "name" else "right", no_wrap=col != "name")
         for reading, spec in zip(snap.gpus, machine.hardware.gpus, strict=True):
             table.add_row(
                 str(reading.index),
-                reading.name + (" [red]LOST[/]" if reading.lost else ""),
-                f"{_gib(reading.memory_used)} / {_gib(reading.memory_total)}",
+                reading.name.removeprefix("NVIDIA ") + (" [red]LOST[/]" if reading.lost else ""),
+                f"{_gib(reading.memory_used)}/{_gib(reading.memory_total)}",
                 _gib(reading.memory_free),
-                f"{spec.bandwidth_bytes_per_s / 1e9:,.0f} GB/s",
-                f"{spec.fp16_flops / 1e12:,.0f} TFLOPS",
+                f"{spec.bandwidth_bytes_per_s / 1e9:,.0f}",
+                f"{spec.fp16_flops / 1e12:,.0f}",
                 f"{reading.compute_capability}" if reading.compute_capability else "?",
                 f"{reading.utilization_pct}%" if reading.utilization_pct is not None else "?",
                 f"{reading.temperature_c} C" if reading.temperature_c is not None else "?",

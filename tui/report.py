@@ -201,12 +201,19 @@ def render_fit(analysis: Analysis) -> RenderableType:
     from rich.text import Text
 
     mem = _memory_section(analysis)
+    weights = f"weights {format_bytes(mem['weights_bytes'])}"
+    if mem["offloaded_bytes"]:  # say the model's size, then the part that stays on the GPUs
+        weights = (
+            f"weights {format_bytes(mem['model_weights_bytes'])} "
+            f"({format_bytes(mem['offloaded_bytes'])} in RAM, {format_bytes(mem['weights_bytes'])} on GPU)"
+        )
+    on_gpu = " on GPU" if mem["offloaded_bytes"] else ""
     lines = [
         Text(
             f"memory ({mem['precision']} weights, {mem['kv_dtype']} KV, {mem['context']:,} tokens x {mem['batch']}, "
-            f"{mem['runtime']}): weights {format_bytes(mem['weights_bytes'])} "
+            f"{mem['runtime']}): {weights} "
             f"+ KV {format_bytes(mem['kv_cache_bytes'])} "
-            f"+ overhead {format_bytes(mem['overhead_bytes'])} = {format_bytes(mem['total_bytes'])}",
+            f"+ overhead {format_bytes(mem['overhead_bytes'])} = {format_bytes(mem['total_bytes'])}{on_gpu}",
             style="bold",
         ),
         Text(f"  {analysis.weights.basis}", style="dim"),
