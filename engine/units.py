@@ -43,3 +43,24 @@ def format_share(part: int, whole: int) -> str:
     if whole == 0:
         return "-"
     return f"{100 * part / whole:.1f}%"
+
+
+def parse_count(text: str) -> int:
+    """A parameter count as people write it: ``10B``, ``1.5T``, ``500M``, ``7e9``, ``10_000``.
+
+    Raises:
+        ValueError: with a one-line reason and an example.
+    """
+    cleaned = text.strip().replace("_", "").replace(",", "")
+    scale = 1.0
+    for factor, suffix in _SI:
+        if cleaned.upper().endswith(suffix):
+            cleaned, scale = cleaned[: -len(suffix)], factor
+            break
+    try:
+        value = float(cleaned) * scale
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not a count; write e.g. 10B, 1.5T, 500M or 7e9") from None
+    if value < 0 or value != value or value > 1e16:
+        raise ValueError(f"{text.strip()!r} is out of range; counts run from 0 to 10,000T")
+    return round(value)

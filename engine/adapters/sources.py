@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from paramtui.engine.importer import ConfigError, ImportResult, import_config
+from paramtui.engine.record import architecture_from_dict, is_saved_model
 from paramtui.presets import Preset, UnknownPresetError, get_preset
 
 MAX_CONFIG_BYTES = 16 * 2**20
@@ -62,6 +63,11 @@ def load_path(path: Path) -> LoadedSource:
     if target.suffix == ".gguf":
         raise SourceError(f"{target}: GGUF files are not readable yet; use the model's config.json")
     config = read_config_file(target)
+    if is_saved_model(config):  # a model saved from the dashboard
+        try:
+            return LoadedSource(ImportResult(architecture_from_dict(config), ()), str(target), None)
+        except (ValueError, TypeError) as exc:
+            raise SourceError(f"{target}: {exc}") from exc
     try:
         result = import_config(config, name=str(config.get("_name_or_path") or target.parent.name or target.stem))
     except ConfigError as exc:
