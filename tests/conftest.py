@@ -28,3 +28,12 @@ def no_real_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(pynvml, "nvmlInit", library_not_found)
     monkeypatch.setattr("paramtui.engine.adapters.system.measure_ram_bandwidth", lambda *a, **k: None)
+
+
+@pytest.fixture(autouse=True)
+def private_user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Saved models, the autosave, exports and config.toml go to a fresh folder per test, never
+    to the user's own directories."""
+    monkeypatch.setenv("PARAMTUI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PARAMTUI_CONFIG", str(tmp_path / "config.toml"))
+    return tmp_path
