@@ -9,9 +9,11 @@ start and refreshed by the NVML poller's thread.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -19,16 +21,21 @@ from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Input, Label, Static
 
+from paramtui.engine.adapters import store
 from paramtui.engine.adapters.live import LiveMachine, hardware_from, probe_machine
 from paramtui.engine.adapters.nvml import HardwarePoller, NvmlSnapshot
-from paramtui.engine.adapters.sources import LoadedSource, load_preset, load_source
+from paramtui.engine.adapters.sources import LoadedSource, SourceError, load_preset, load_source
 from paramtui.engine.analysis import Analysis, Request, analyze
 from paramtui.engine.architecture import Architecture
 from paramtui.engine.fit import PlanOptions
 from paramtui.engine.hardware import Hardware, parse_gpu_spec
+from paramtui.engine.importer import ConfigError, ImportResult
 from paramtui.engine.params import ParamBreakdown, count_params
-from paramtui.presets import all_presets, get_preset, gpu_presets
+from paramtui.engine.simple import SimpleMoe, simple_breakdown, simple_lines
+from paramtui.engine.units import format_bytes, format_params, parse_count
+from paramtui.presets import DEFAULT_PRESET, all_presets, get_preset, gpu_presets
 from paramtui.tui.bars import render_bars
+from paramtui.tui.config import Config, config_path, load_config
 from paramtui.tui.fields import (
     GROUPS,
     SECTIONS,
@@ -41,13 +48,26 @@ from paramtui.tui.fields import (
     parse,
     toggle_section,
 )
-from paramtui.tui.fit_view import render_fit
+from paramtui.tui.fit_view import VERDICT_STYLE, render_fit
+from paramtui.tui.report import build_report
+from paramtui.tui.screens import HelpScreen, RestoreScreen
 
 NARROW = 110
 """Below this many columns the panes stack vertically and scroll."""
 
 WORKLOAD_FIELDS = ("gpu", "precision", "kv_dtype", "context", "batch", "runtime")
 """Inputs that shape the request rather than the architecture."""
+
+SIMPLE_FIELDS = (
+    ("num_experts", "experts"),
+    ("expert_params", "params/expert"),
+    ("top_k", "top-k"),
+    ("shared_params", "shared params"),
+)
+"""Simple mode's inputs: (SimpleMoe field, label)."""
+
+AUTOSAVE_DELAY_S = 0.5
+"""An edit is written to the autosave this long after typing pauses."""
 
 
 def _input_id(path: str) -> str:
@@ -81,6 +101,15 @@ class PresetCommands(Provider):
             commands.append((f"GPU target: {gid}", lambda g=gid: app.set_workload("gpu", g), gpu.name))
         for runtime in ("vllm", "llama.cpp", "transformers"):
             commands.append((f"Runtime: {runtime}", lambda r=runtime: app.set_workload("runtime", r), ""))
+        for source in store.recent_sources():
+            commands.append((f"Open recent: {source}", lambda s=source: app.open_source(s), "saved or opened before"))
+        commands.append(("Compare: pin this model", app.action_compare, "then load or edit another"))
+        commands.append(("Simple mode: N experts x S params", app.action_simple, "the thought experiment"))
+        commands.append(("Save model", app.action_save, "JSON in the user data directory"))
+        commands.append(("Export report (JSON + SVG)", app.action_export, "inspect --json and a screenshot"))
+        typed = query.strip()
+        if typed and (typed.startswith(("/", "~", ".")) or typed.endswith((".json", ".gguf"))):
+            yield Hit(1.0, f"Open file: {typed}", lambda: app.open_source(typed), help="a config.json or saved model")
         for text, action, help_text in commands:
             score = matcher.match(text)
             if score > 0:
@@ -107,22 +136,64 @@ class ParamApp(App[None]):
     .narrow #editor { width: 1fr; height: 10; border-right: none; border-bottom: solid $primary-darken-2; }
     .narrow #bars-pane { height: auto; }
     .narrow #fit-pane { width: 1fr; height: auto; border-left: none; }
+    .simple { display: none; }
+    .simple-mode .simple { display: block; }
+    .simple-mode .arch { display: none; }
     """
     COMMANDS: ClassVar = App.COMMANDS | {PresetCommands}
     BINDINGS: ClassVar = [
-        Binding("ctrl+z", "undo", "Undo", tooltip="Undo the last valid edit"),
-        Binding("ctrl+y", "redo", "Redo", tooltip="Redo an undone edit"),
-        Binding("ctrl+r", "reset", "Reset", tooltip="Reset to the loaded preset or file"),
-        Binding("ctrl+g", "gpu_target", "GPU", tooltip="Type a GPU target: live, h100-sxm, 2xrtx-4090, mem=..."),
-        Binding("f1", "help", "Help", tooltip="What the panes show"),
+        Binding("ctrl+z", "undo", "Undo", tooltip="Undo the last valid edit", id="undo"),
+        Binding("ctrl+y", "redo", "Redo", tooltip="Redo an undone edit", id="redo", show=False),
+        Binding("ctrl+r", "reset", "Reset", tooltip="Reset to the loaded preset or file", id="reset", show=False),
+        Binding(
+            "ctrl+g", "gpu_target", "GPU", tooltip="Type a GPU target: live, h100-sxm, 2xrtx-4090, mem=...", id="gpu"
+        ),
+        Binding("ctrl+s", "save", "Save", tooltip="Save the model as JSON in the user data directory", id="save"),
+        Binding(
+            "ctrl+o",
+            "export",
+            "Export",
+            tooltip="Write the report as JSON and a screenshot as SVG",
+            id="export",
+            show=False,
+        ),
+        Binding("ctrl+t", "simple", "Simple", tooltip="N experts x S parameters, top-k, shared", id="simple"),
+        Binding(
+            "ctrl+b", "compare", "Compare", tooltip="Pin this model and compare the next one with it", id="compare"
+        ),
+        Binding("f1", "help", "Help", tooltip="What the panes show, every key", id="help"),
+        Binding(
+            "ctrl+q", "quit", "Quit", tooltip="Quit (edits stay in the autosave)", id="quit", show=False, priority=True
+        ),
     ]
 
-    def __init__(self, source: str | None = None, probe: bool = True) -> None:
+    def __init__(
+        self, source: str | None = None, probe: bool = True, config: Config | None = None, offer_restore: bool = True
+    ) -> None:
         super().__init__()
-        self.loaded: LoadedSource = load_source(source) if source else load_preset(get_preset("deepseek-v3"))
+        self.config = config if config is not None else load_config()
+        self.startup_errors: list[str] = list(self.config.errors)
+        wanted = source or self.config.source
+        try:
+            self.loaded: LoadedSource = load_source(wanted) if wanted else load_preset(get_preset(DEFAULT_PRESET))
+        except (SourceError, ConfigError) as exc:  # still open, on the default, and say why
+            self.startup_errors.append(f"{exc} (showing {DEFAULT_PRESET} instead)")
+            self.loaded = load_preset(get_preset(DEFAULT_PRESET))
         self.arch: Architecture = self.loaded.result.architecture
         self.breakdown: ParamBreakdown = count_params(self.arch)
-        self.workload = RequestInputs()
+        self.workload = RequestInputs(
+            gpu=self.config.gpu,
+            context=str(self.config.context) if self.config.context else "",
+            runtime=self.config.runtime,
+        )
+        self.simple: SimpleMoe | None = None
+        self._simple_model = SimpleMoe()
+        self.pinned: tuple[Architecture, ParamBreakdown] | None = None
+        self.pinned_analysis: Analysis | None = None
+        self._offer_restore = offer_restore
+        self._autosave_timer: Any = None
+        self._status_note = ""
+        """A start-up problem (bad SOURCE, bad config) kept in the status line until the first edit."""
         self.machine: LiveMachine | None = None
         self.live_state = "reading GPUs..." if probe else "no live reading"
         self._probe = probe
@@ -146,8 +217,8 @@ class ParamApp(App[None]):
                 yield Static(id="fit")
         yield Footer()
 
-    def _row(self, path: str, value: str, group: str = "") -> Horizontal:
-        label = Label(path.split(".")[-1].replace("_", " "))
+    def _row(self, path: str, value: str, group: str = "", label_text: str = "") -> Horizontal:
+        label = Label(label_text or path.split(".")[-1].replace("_", " "))
         field = Input(value, id=_input_id(path), select_on_focus=True)
         field.tooltip = path
         return Horizontal(label, field, classes=f"row {group}".strip())
@@ -157,26 +228,63 @@ class ParamApp(App[None]):
         for name in WORKLOAD_FIELDS:
             yield self._row(f"w.{name}", getattr(self.workload, name))
         yield Static(id="status")
+        yield Static("simple model (ctrl+t: back to the architecture)", classes="group simple")
+        for name, label in SIMPLE_FIELDS:
+            value = getattr(self._simple_model, name)
+            yield self._row(f"m.{name}", format_params(value) if "params" in name else str(value), "simple", label)
         by_path = {f.path: f for f in all_fields()}
         for group, names in GROUPS.items():
-            yield Static(group, classes="group")
+            yield Static(group, classes="group arch")
             for name in names:
-                yield self._row(name, display(current_value(self.arch, name)))
+                yield self._row(name, display(current_value(self.arch, name)), "arch")
         for section in SECTIONS:
             on_now = getattr(self.arch, section) is not None
-            yield Static(f"{section.replace('_', ' ')}", classes="group")
-            yield self._row(f"s.{section}", "yes" if on_now else "no")
+            yield Static(f"{section.replace('_', ' ')}", classes="group arch")
+            yield self._row(f"s.{section}", "yes" if on_now else "no", "arch")
             for path in by_path:
                 if path.startswith(section + "."):
                     value = current_value(self.arch, path)
-                    yield self._row(path, display(value) if value is not None else "", f"sec-{section}")
+                    yield self._row(path, display(value) if value is not None else "", f"arch sec-{section}")
 
     def on_mount(self) -> None:
+        self._apply_config()
         self._apply_section_visibility()
         self.refresh_bars()
         self.refresh_fit()
+        for message in self.startup_errors:
+            self.notify(message, severity="error", timeout=15)
+        if self.startup_errors:
+            self._status_note = self.startup_errors[-1]  # stays until the first edit
+            self.query_one("#status", Static).update(self._status_note)
         if self._probe:
             self.read_machine()
+        if self._offer_restore:
+            self._offer_autosave()
+
+    def _apply_config(self) -> None:
+        """Theme and keymap from config.toml; a name that does not exist is reported, not ignored."""
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        else:
+            known = ", ".join(sorted(self.available_themes))
+            self.startup_errors.append(f"config: theme {self.config.theme!r} does not exist (themes: {known})")
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+
+    def _offer_autosave(self) -> None:
+        saved = store.read_autosave()
+        if saved is None or saved.architecture == self.arch:
+            return
+
+        def answered(restore: bool | None) -> None:
+            if restore:
+                self._commit(saved.architecture)
+                self._sync_all_inputs()
+                self.notify(f"restored the unsaved edits of {saved.architecture.name}")
+            else:
+                store.clear_autosave()
+
+        self.push_screen(RestoreScreen(saved.architecture.name, saved.source, saved.saved_at), answered)
 
     def on_resize(self) -> None:
         self.screen.set_class(self.size.width < NARROW, "narrow")
@@ -198,6 +306,8 @@ class ParamApp(App[None]):
         try:
             if path.startswith("w."):
                 self._set_workload_text(path[2:], event.value)
+            elif path.startswith("m."):
+                self._set_simple_text(path[2:], event.value)
             elif path.startswith("s."):
                 on_ = parse(FieldSpec(path, "bool"), event.value, None)
                 self._commit(toggle_section(self.arch, path[2:], on_))
@@ -213,14 +323,52 @@ class ParamApp(App[None]):
             return
         event.input.remove_class("invalid")
         event.input.tooltip = path
-        self.query_one("#status", Static).update("")
+        self.query_one("#status", Static).update(self._status_note)
+
+    def _set_simple_text(self, name: str, value: str) -> None:
+        number = parse_count(value) if "params" in name else int(parse_count(value))
+        model = replace(self._simple_model, **{name: number})  # validates
+        if model == self._simple_model:
+            return
+        self._simple_model = model
+        if self.simple is not None:
+            self.simple = model
+            self.refresh_bars()
+            self.refresh_fit()
 
     def _commit(self, arch: Architecture) -> None:
         if arch == self.arch:
             return
         self._undo.append(self.arch)
         self._redo.clear()
+        self._status_note = ""
         self._set_arch(arch)
+        self._schedule_autosave()
+
+    def _schedule_autosave(self) -> None:
+        """Write the edited model shortly after typing pauses (atomic; survives a dropped session)."""
+        if self._autosave_timer is not None:
+            self._autosave_timer.stop()
+        self._autosave_timer = self.set_timer(AUTOSAVE_DELAY_S, self._write_autosave)
+
+    def on_unmount(self) -> None:
+        """Stop the hardware poll; quitting within the autosave delay must not lose the last
+        keystrokes, so a pending autosave is written now."""
+        if self._poller is not None:
+            self._poller.stop()
+        if self._autosave_timer is not None:
+            self._autosave_timer.stop()
+            self._write_autosave()
+
+    def _write_autosave(self) -> None:
+        self._autosave_timer = None
+        if self.arch == self.loaded.result.architecture:
+            store.clear_autosave()  # back to the loaded model: nothing unsaved
+            return
+        try:
+            store.write_autosave(self.arch, self.loaded.source)
+        except OSError as exc:
+            self.notify(f"autosave failed: {exc}; save with ctrl+s to another place", severity="error")
 
     def _set_arch(self, arch: Architecture) -> None:
         self.arch = arch
@@ -259,7 +407,7 @@ class ParamApp(App[None]):
         for section in SECTIONS:
             self._sync_input(f"s.{section}", "yes" if getattr(self.arch, section) is not None else "no")
         self._apply_section_visibility()
-        self.query_one("#status", Static).update("")
+        self.query_one("#status", Static).update(self._status_note)
 
     def _apply_section_visibility(self) -> None:
         for section in SECTIONS:
@@ -293,13 +441,66 @@ class ParamApp(App[None]):
         self.query_one(f"#{_input_id('w.gpu')}", Input).focus()
 
     def action_help(self) -> None:
-        self.notify(
-            "Left: edit any field (invalid values turn red; the last valid model stays). Middle: stored "
-            "parameters (shaded) with the active share (green) on one scale. Right: memory per GPU, verdict "
-            "and speeds. ctrl+p: load presets, switch GPU target or runtime.",
-            title="paramtui",
-            timeout=12,
-        )
+        self.push_screen(HelpScreen(str(store.data_dir()), str(config_path())))
+
+    def action_save(self) -> None:
+        try:
+            path = store.save_model(self.arch)
+        except OSError as exc:
+            self.notify(f"could not save: {exc}", severity="error")
+            return
+        store.clear_autosave()
+        self.loaded = LoadedSource(ImportResult(self.arch, self.loaded.result.notes), str(path), None)
+        self.notify(f"saved {self.arch.name} to {path}")
+
+    def action_export(self) -> None:
+        """The inspect --json report of what is on screen, and an SVG screenshot, side by side."""
+        import json
+
+        analysis = self.analysis if self.analysis is not None and self.analysis.arch is self.arch else None
+        current = LoadedSource(ImportResult(self.arch, self.loaded.result.notes), self.loaded.source, None)
+        try:
+            json_path = store.export_path(self.arch.name, "json")
+            store.atomic_write_text(json_path, json.dumps(build_report(current, analysis), indent=2) + "\n")
+            svg_path = json_path.with_suffix(".svg")
+            store.atomic_write_text(svg_path, self.export_screenshot(title=f"paramtui: {self.arch.name}"))
+        except OSError as exc:
+            self.notify(f"could not export: {exc}", severity="error")
+            return
+        self.notify(f"exported {json_path.name} and {svg_path.name} to {json_path.parent}")
+
+    def action_simple(self) -> None:
+        """Switch between the full architecture and the N experts x S parameters thought experiment."""
+        self.simple = None if self.simple is not None else self._simple_model
+        self.screen.set_class(self.simple is not None, "simple-mode")
+        self.refresh_bars()
+        self.refresh_fit()
+
+    def action_compare(self) -> None:
+        """Pin the current model (or unpin): the bars and the fit then show both."""
+        if self.pinned is not None:
+            self.pinned = None
+            self.pinned_analysis = None
+            self.notify("compare off")
+        else:
+            self.pinned = (self.arch, self.breakdown)
+            self.pinned_analysis = self.analysis if self.analysis and self.analysis.arch is self.arch else None
+            self.notify(f"pinned {self.arch.name}: load or edit another model to compare (ctrl+b unpins)")
+        self.refresh_bars()
+        self.refresh_fit()
+
+    def open_source(self, source: str) -> None:
+        """Load a path, preset or saved model into the editor (undoable); a bad one is one line."""
+        try:
+            loaded = load_source(source)
+        except (SourceError, ConfigError) as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        self.loaded = loaded
+        self._commit(loaded.result.architecture)
+        self._sync_all_inputs()
+        with contextlib.suppress(OSError):
+            store.remember(loaded.source if loaded.preset is None else loaded.preset.id)
 
     # --- rendering ---------------------------------------------------------------------------
 
@@ -309,14 +510,25 @@ class ParamApp(App[None]):
         The weights in bytes come from the fit worker's analysis when it is for this model (a
         per-tensor estimate takes ~5 ms for DeepSeek-V3, too long for every keystroke).
         """
+        width = max(30, self.query_one("#bars").size.width - 1)  # the Static, inside padding and scrollbars
+        if self.simple is not None:
+            m = self.simple
+            self.query_one("#title", Static).update(
+                f"[b]simple model[/b]  {m.num_experts} experts x {format_params(m.expert_params)}, "
+                f"top-{m.top_k}, {format_params(m.shared_params)} shared\n"
+            )
+            bd = simple_breakdown(m)
+            labels = {"routed_experts": "experts", "shared_experts": "shared"}
+            self.query_one("#bars", Static).update(render_bars(bd, width, labels=labels))
+            return
         arch, bd = self.arch, self.breakdown
         a = self.analysis
         current = a is not None and a.arch is arch
         precision = a.precision if current and a is not None else ""
         weights = a.weights.total_bytes if current and a is not None else None
-        width = max(30, self.query_one("#bars").size.width - 1)  # the Static, inside padding and scrollbars
+        pinned = (self.pinned[0].name, self.pinned[1]) if self.pinned is not None else None
         self.query_one("#title", Static).update(f"[b]{arch.name}[/b]  {arch.kind}, {arch.model_type}\n")
-        self.query_one("#bars", Static).update(render_bars(bd, width, weights, precision))
+        self.query_one("#bars", Static).update(render_bars(bd, width, weights, precision, pinned=pinned))
 
     def _hardware(self) -> tuple[Hardware | None, str]:
         target = self.workload.gpu or "live"
@@ -335,34 +547,72 @@ class ParamApp(App[None]):
 
     def refresh_fit(self) -> None:
         """Start the fit and speed computation on a worker thread (the newest request wins)."""
-        self._compute_fit(self.arch, self.breakdown, self.workload)
+        if self.simple is not None:
+            self._show_simple_fit()
+            return
+        pinned = self.pinned[0] if self.pinned is not None else None
+        self._compute_fit(self.arch, self.breakdown, self.workload, pinned)
 
-    @work(thread=True, exclusive=True, group="fit")
-    def _compute_fit(self, arch: Architecture, bd: ParamBreakdown, workload: RequestInputs) -> None:
+    def _show_simple_fit(self) -> None:
+        """Simple mode: weights-only memory and the decode ceiling (no layer shapes, so no KV cache)."""
+        assert self.simple is not None
         try:
             hardware, label = self._hardware()
-            request = Request(
-                workload.precision or "auto",
-                workload.kv_dtype or "auto",
-                int(workload.context) if workload.context else None,
-                int(workload.batch or 1),
-                workload.runtime or None,
-                PlanOptions(),
-            )
+        except ValueError:
+            hardware, label = None, "no GPU target"
+        m = self.simple
+        bd = simple_breakdown(m)
+        lines = [
+            f"[b]target:[/b] {label}",
+            f"stored {format_params(bd.total)} = {m.num_experts} x {format_params(m.expert_params)}"
+            f" + {format_params(m.shared_params)} shared",
+            f"active {format_params(bd.active)} = {m.top_k} x {format_params(m.expert_params)}"
+            f" + {format_params(m.shared_params)} shared",
+            "",
+            *simple_lines(m, hardware),
+            "",
+            "[dim]weights only at nominal bits; the full editor (ctrl+t) adds KV cache, overheads and speeds[/dim]",
+        ]
+        self.query_one("#fit", Static).update("\n".join(lines))
+
+    def _request(self, workload: RequestInputs) -> Request:
+        return Request(
+            workload.precision or "auto",
+            workload.kv_dtype or "auto",
+            int(workload.context) if workload.context else None,
+            int(workload.batch or 1),
+            workload.runtime or None,
+            PlanOptions(),
+        )
+
+    @work(thread=True, exclusive=True, group="fit")
+    def _compute_fit(
+        self, arch: Architecture, bd: ParamBreakdown, workload: RequestInputs, pinned: Architecture | None
+    ) -> None:
+        try:
+            hardware, label = self._hardware()
+            request = self._request(workload)
             analysis = analyze(arch, request, hardware, bd)
+            other = analyze(pinned, request, hardware, count_params(pinned)) if pinned is not None else None
         except ValueError as exc:
             self.call_from_thread(self._show_fit_error, str(exc))
             return
-        self.call_from_thread(self._show_fit, analysis, label)
+        self.call_from_thread(self._show_fit, analysis, label, other)
 
-    def _show_fit(self, analysis: Analysis, label: str) -> None:
+    def _show_fit(self, analysis: Analysis, label: str, pinned: Analysis | None = None) -> None:
+        if self.simple is not None:
+            return
         fresh = self.analysis is None or self.analysis.arch is not analysis.arch
         self.analysis = analysis
+        self.pinned_analysis = pinned
         self._fit_label = label
         if fresh and analysis.arch is self.arch:
             self.refresh_bars()  # now with the weights in bytes
         width = max(30, self.query_one("#fit-pane").size.width - 2)
-        self.query_one("#fit", Static).update(render_fit(analysis, label, width))
+        text = render_fit(analysis, label, width)
+        if pinned is not None:
+            text.append_text(_pinned_summary(pinned))
+        self.query_one("#fit", Static).update(text)
 
     def _show_fit_error(self, message: str) -> None:
         self.query_one("#fit", Static).update(f"[red]{message}[/red]")
@@ -379,7 +629,7 @@ class ParamApp(App[None]):
         self.live_state = machine.snapshot.state
         self.refresh_fit()
         if machine.snapshot.gpus:
-            self._poller = HardwarePoller(machine.snapshot, self._polled, interval=2.0)
+            self._poller = HardwarePoller(machine.snapshot, self._polled, interval=self.config.poll_interval)
             self._poller.start()
 
     def _polled(self, snapshot: NvmlSnapshot) -> None:
@@ -396,9 +646,23 @@ class ParamApp(App[None]):
         if (self.workload.gpu or "live") == "live":
             self.refresh_fit()
 
-    def on_unmount(self) -> None:
-        if self._poller is not None:
-            self._poller.stop()
+
+def _pinned_summary(analysis: Analysis) -> Text:
+    """The pinned model's verdict and speed, under the current model's fit."""
+    out = Text("\n\n")
+    out.append(f"pinned: {analysis.arch.name}\n", style="magenta bold")
+    fit = analysis.fit
+    total = analysis.weights.total_bytes + analysis.kv.bytes + analysis.overhead_bytes
+    out.append(
+        f"needs {format_bytes(total)} ({analysis.precision} weights {format_bytes(analysis.weights.total_bytes)})\n"
+    )
+    if fit is not None:
+        out.append(fit.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[fit.verdict])
+        out.append(f"  largest context {fit.max_context:,}, best precision {fit.best_precision or 'none fits'}\n")
+    if analysis.speed is not None:
+        out.append(f"decode {analysis.speed.decode_tokens_per_s:,.1f} tok/s", style="magenta")
+        out.append(f"   prefill {analysis.speed.prefill_tokens_per_s:,.0f} tok/s\n")
+    return out
 
 
 def run_dashboard(source: str | None) -> None:
