@@ -105,19 +105,6 @@ def test_snapshot_default_120x36(snap_compare: object) -> None:
     assert snap_compare(ParamApp(probe=False), terminal_size=(120, 36))  # type: ignore[operator]
 
 
-def test_snapshot_default_80x24(snap_compare: object) -> None:
-    assert snap_compare(ParamApp(probe=False), terminal_size=(80, 24))  # type: ignore[operator]
-
-
-def test_snapshot_on_two_h100(snap_compare: object) -> None:
-    async def target(pilot: object) -> None:
-        app = pilot.app  # type: ignore[attr-defined]
-        app.set_workload("gpu", "2xh100-sxm")
-        await _settle(app, pilot)
-
-    assert snap_compare(ParamApp("llama-3.1-70b", probe=False), terminal_size=(120, 36), run_before=target)  # type: ignore[operator]
-
-
 @pytest.mark.parametrize("preset", ["deepseek-v3", "gpt2"])
 async def test_presets_load_from_the_palette_action(preset: str) -> None:
     app = ParamApp("llama-3.2-1b", probe=False)

@@ -171,3 +171,34 @@ async def test_help_screen_opens_and_closes() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_narrow_terminal_shows_bars_or_fit_as_tabs() -> None:
+    app = ParamApp("llama-3.1-8b", probe=False, config=Config(gpu="h100-sxm"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        bars_pane, fit_pane = app.query_one("#bars-pane"), app.query_one("#fit-pane")
+        assert bars_pane.display and not fit_pane.display
+        assert "FITS" in str(app.query_one("#pane-tabs").render())  # the verdict stays in sight
+        await pilot.press("f2")
+        await pilot.pause()
+        assert fit_pane.display and not bars_pane.display
+        await _type(app, pilot, "f-num_kv_heads", "5")
+        status = app.query_one("#status")
+        assert status.display and "divisible" in str(status.render())  # the reason shows at 80x24
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        assert bars_pane.display and fit_pane.display
+        assert not app.query_one("#pane-tabs").display
+
+
+async def test_undo_back_to_the_loaded_model_leaves_no_autosave() -> None:
+    app = ParamApp("llama-3.1-8b", probe=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _settle(app, pilot)
+        await _type(app, pilot, "f-num_layers", "40")
+        await pilot.pause(0.7)  # the autosave timer has written it
+        assert store.read_autosave() is not None
+        await pilot.press("ctrl+z", "ctrl+z")  # typing "40" committed 4, then 40
+        assert app.arch.num_layers == 32
+    assert store.read_autosave() is None  # undone before quitting: nothing unsaved to offer

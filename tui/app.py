@@ -9,26 +9,23 @@ start and refreshed by the NVML poller's thread.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Static
 
 from paramtui.engine.adapters import store
-from paramtui.engine.adapters.live import LiveMachine, hardware_from, probe_machine
-from paramtui.engine.adapters.nvml import HardwarePoller, NvmlSnapshot
 from paramtui.engine.adapters.sources import LoadedSource, SourceError, load_preset, load_source
-from paramtui.engine.analysis import Analysis, Request, analyze
 from paramtui.engine.architecture import Architecture
-from paramtui.engine.fit import PlanOptions
-from paramtui.engine.hardware import Hardware, parse_gpu_spec
 from paramtui.engine.importer import ConfigError, ImportResult
 from paramtui.engine.params import ParamBreakdown, count_params
 from paramtui.engine.simple import SimpleMoe, simple_breakdown, simple_lines
@@ -49,11 +46,20 @@ from paramtui.tui.fields import (
     toggle_section,
 )
 from paramtui.tui.fit_view import VERDICT_STYLE, render_fit
-from paramtui.tui.report import build_report
-from paramtui.tui.screens import HelpScreen, RestoreScreen
+from paramtui.tui.fitted import Fitted
+
+if TYPE_CHECKING:  # imported where used: the first paint needs none of them (benchmarks/startup.py)
+    from paramtui.engine.adapters.live import LiveMachine
+    from paramtui.engine.adapters.nvml import HardwarePoller, NvmlSnapshot
+    from paramtui.engine.analysis import Analysis, Request
+    from paramtui.engine.hardware import Hardware
 
 NARROW = 110
-"""Below this many columns the panes stack vertically and scroll."""
+"""Below this many columns the editor sits on top and the bars and the fit share the space under
+it as two tabs (f2 or a click on the tab line switches), so 80x24 shows the editor and one answer."""
+
+WIDE = 150
+"""From this many columns the fit pane gets 60 columns instead of 44 (fewer wrapped lines)."""
 
 WORKLOAD_FIELDS = ("gpu", "precision", "kv_dtype", "context", "batch", "runtime")
 """Inputs that shape the request rather than the architecture."""
@@ -116,6 +122,15 @@ class PresetCommands(Provider):
                 yield Hit(score, matcher.highlight(text), action, help=help_text)
 
 
+class PaneTabs(Static):
+    """The tab line of a narrow terminal; a click switches like f2."""
+
+    def on_click(self) -> None:
+        app = self.app
+        assert isinstance(app, ParamApp)
+        app.action_switch_pane()
+
+
 class ParamApp(App[None]):
     """paramtui's dashboard."""
 
@@ -131,11 +146,17 @@ class ParamApp(App[None]):
     .row Input.invalid { background: $error 30%; }
     .group { color: $accent; text-style: bold; margin-top: 1; }
     .off { display: none; }
-    #status { height: auto; color: $error; }
-    .narrow #panes { layout: vertical; overflow-y: auto; }
-    .narrow #editor { width: 1fr; height: 10; border-right: none; border-bottom: solid $primary-darken-2; }
-    .narrow #bars-pane { height: auto; }
-    .narrow #fit-pane { width: 1fr; height: auto; border-left: none; }
+    #status { display: none; height: auto; max-height: 3; color: $error; padding: 0 1; }
+    #status.shown { display: block; }
+    #panes.wide > #fit-pane { width: 60; }
+    #pane-tabs { display: none; height: 1; }
+    #panes.narrow { layout: vertical; }
+    #panes.narrow > #editor { width: 1fr; height: 8; border-right: none; border-bottom: solid $primary-darken-2; }
+    #panes.narrow > #pane-tabs { display: block; }
+    #panes.narrow > #bars-pane { height: 1fr; }
+    #panes.narrow > #fit-pane { display: none; width: 1fr; height: 1fr; border-left: none; }
+    #panes.narrow.show-fit > #fit-pane { display: block; }
+    #panes.narrow.show-fit > #bars-pane { display: none; }
     .simple { display: none; }
     .simple-mode .simple { display: block; }
     .simple-mode .arch { display: none; }
@@ -162,6 +183,7 @@ class ParamApp(App[None]):
             "ctrl+b", "compare", "Compare", tooltip="Pin this model and compare the next one with it", id="compare"
         ),
         Binding("f1", "help", "Help", tooltip="What the panes show, every key", id="help"),
+        Binding("f2", "switch_pane", "Pane", tooltip="Narrow terminal: show the bars or the fit", id="pane"),
         Binding(
             "ctrl+q", "quit", "Quit", tooltip="Quit (edits stay in the autosave)", id="quit", show=False, priority=True
         ),
@@ -203,18 +225,27 @@ class ParamApp(App[None]):
         self._syncing = False
         self.analysis: Analysis | None = None
         self._fit_label = ""
+        self._narrow = False
+        self._editor_ready = False
+        """True once the editor's rows are mounted (after the first paint)."""
+        self._focus_when_ready = ""
+        self._static_content: dict[str, str | Text] = {}
+        """What each Static last showed (see _update_static)."""
+        """The id of an input a key asked for before the editor was built."""
 
     # --- layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             with VerticalScroll(id="editor"):
-                yield from self._editor_rows()
+                yield Static("workload", classes="group")
+            yield PaneTabs(id="pane-tabs")
             with VerticalScroll(id="bars-pane"):
                 yield Static(id="title")
-                yield Static(id="bars")
+                yield Fitted(id="bars", margin=1)
             with VerticalScroll(id="fit-pane"):
-                yield Static(id="fit")
+                yield Fitted(id="fit")
+        yield Static(id="status")
         yield Footer()
 
     def _row(self, path: str, value: str, group: str = "", label_text: str = "") -> Horizontal:
@@ -223,43 +254,71 @@ class ParamApp(App[None]):
         field.tooltip = path
         return Horizontal(label, field, classes=f"row {group}".strip())
 
-    def _editor_rows(self) -> ComposeResult:
-        yield Static("workload", classes="group")
-        for name in WORKLOAD_FIELDS:
-            yield self._row(f"w.{name}", getattr(self.workload, name))
-        yield Static(id="status")
-        yield Static("simple model (ctrl+t: back to the architecture)", classes="group simple")
+    def _editor_groups(self) -> list[list[Widget]]:
+        """The editor's rows, mounted after the first paint (see _mount_editor): the workload
+        inputs, the simple-mode rows, each group of the architecture record, then each optional
+        section (MLA, MoE, linear attention) with its on/off switch."""
+        workload: list[Widget] = [self._row(f"w.{name}", getattr(self.workload, name)) for name in WORKLOAD_FIELDS]
+        heading = Static("simple model (ctrl+t: back to the architecture)", classes="group simple")
+        groups: list[list[Widget]] = [workload, [heading]]
         for name, label in SIMPLE_FIELDS:
             value = getattr(self._simple_model, name)
-            yield self._row(f"m.{name}", format_params(value) if "params" in name else str(value), "simple", label)
-        by_path = {f.path: f for f in all_fields()}
+            text = format_params(value) if "params" in name else str(value)
+            groups[0].append(self._row(f"m.{name}", text, "simple", label))
         for group, names in GROUPS.items():
-            yield Static(group, classes="group arch")
-            for name in names:
-                yield self._row(name, display(current_value(self.arch, name)), "arch")
+            rows: list[Widget] = [Static(group, classes="group arch")]
+            rows += [self._row(name, display(current_value(self.arch, name)), "arch") for name in names]
+            groups.append(rows)
         for section in SECTIONS:
             on_now = getattr(self.arch, section) is not None
-            yield Static(f"{section.replace('_', ' ')}", classes="group arch")
-            yield self._row(f"s.{section}", "yes" if on_now else "no", "arch")
-            for path in by_path:
-                if path.startswith(section + "."):
-                    value = current_value(self.arch, path)
-                    yield self._row(path, display(value) if value is not None else "", f"arch sec-{section}")
+            rows = [Static(f"{section.replace('_', ' ')}", classes="group arch")]
+            rows.append(self._row(f"s.{section}", "yes" if on_now else "no", "arch"))
+            for spec in all_fields():
+                if spec.path.startswith(section + "."):
+                    value = current_value(self.arch, spec.path)
+                    hidden = "" if on_now else " off"
+                    text = display(value) if value is not None else ""
+                    rows.append(self._row(spec.path, text, f"arch sec-{section}{hidden}"))
+            groups.append(rows)
+        return groups
+
+    @work(group="start")
+    async def _mount_editor(self) -> None:
+        """After the first paint: add the editor's ~110 rows a group at a time, so keys typed
+        meanwhile are handled between groups. Styling them takes ~0.4 s, and the first frame
+        (the bars) must come within 1.5x of a bare Textual app's (benchmarks/startup.py).
+        The fit starts first, on its thread. Started from on_mount (so tests and benchmarks
+        can wait for it like any worker), it waits for the first frame before building."""
+        painted = asyncio.Event()
+        self.call_after_refresh(painted.set)
+        await painted.wait()
+        self.refresh_fit()
+        editor = self.query_one("#editor")
+        for rows in self._editor_groups():
+            await editor.mount_all(rows)
+            if not rows[-1].is_attached:
+                return  # the app is quitting: the rows were never mounted
+        self._editor_ready = True
+        self._sync_all_inputs()  # a model loaded or restored while the rows were being built
+        if self._focus_when_ready:
+            self.query_one(f"#{self._focus_when_ready}", Input).focus()
+        if self._probe:
+            self.read_machine()
+        if self._offer_restore:
+            self._offer_autosave()
 
     def on_mount(self) -> None:
         self._apply_config()
         self._apply_section_visibility()
         self.refresh_bars()
-        self.refresh_fit()
+        self.query_one("#fit", Fitted).show(lambda width: Text("computing the fit...", style="dim"))
+        self._show_pane_tabs()
         for message in self.startup_errors:
             self.notify(message, severity="error", timeout=15)
         if self.startup_errors:
             self._status_note = self.startup_errors[-1]  # stays until the first edit
-            self.query_one("#status", Static).update(self._status_note)
-        if self._probe:
-            self.read_machine()
-        if self._offer_restore:
-            self._offer_autosave()
+            self._set_status(self._status_note)
+        self._mount_editor()
 
     def _apply_config(self) -> None:
         """Theme and keymap from config.toml; a name that does not exist is reported, not ignored."""
@@ -284,17 +343,44 @@ class ParamApp(App[None]):
             else:
                 store.clear_autosave()
 
+        from paramtui.tui.screens import RestoreScreen
+
         self.push_screen(RestoreScreen(saved.architecture.name, saved.source, saved.saved_at), answered)
 
-    def on_resize(self) -> None:
-        self.screen.set_class(self.size.width < NARROW, "narrow")
-        self.call_after_refresh(self._redraw)
+    def on_resize(self, event: events.Resize) -> None:
+        self._narrow = event.size.width < NARROW
+        self.query_one("#panes").set_class(self._narrow, "narrow")
+        self.query_one("#panes").set_class(event.size.width >= WIDE, "wide")
+        self.refresh_bindings()
 
-    def _redraw(self) -> None:
-        """Re-render both panes at the widths the layout gave them."""
-        self.refresh_bars()
-        if self.analysis is not None:
-            self._show_fit(self.analysis, self._fit_label)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """f2 only means something when the panes are tabbed (it is hidden from the footer otherwise)."""
+        if action == "switch_pane":
+            return self._narrow
+        return True
+
+    def action_switch_pane(self) -> None:
+        panes = self.query_one("#panes")
+        panes.toggle_class("show-fit")
+        self._show_pane_tabs()
+
+    def _show_pane_tabs(self) -> None:
+        """The tab line: which pane shows, and the verdict even while the bars are shown."""
+        showing_fit = self.query_one("#panes").has_class("show-fit")
+        line = Text(" ")
+        line.append(" Parameters ", style="reverse bold" if not showing_fit else "")
+        line.append("│")
+        line.append(" Fit ", style="reverse bold" if showing_fit else "")
+        line.append("  f2  ", style="dim")
+        a = self.analysis
+        if not showing_fit and self.simple is None and a is not None and a.arch is self.arch:
+            if a.fit is not None:
+                line.append(a.fit.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[a.fit.verdict])
+            else:
+                line.append("no GPU to check against (ctrl+g)", style="yellow")
+            if a.speed is not None:
+                line.append(f"  decode {a.speed.decode_tokens_per_s:,.0f} tok/s", style="dim")
+        self._update_static("pane-tabs", line)
 
     # --- editing -----------------------------------------------------------------------------
 
@@ -319,11 +405,11 @@ class ParamApp(App[None]):
         except ValueError as exc:
             event.input.add_class("invalid")
             event.input.tooltip = str(exc)
-            self.query_one("#status", Static).update(str(exc))
+            self._set_status(str(exc))
             return
         event.input.remove_class("invalid")
         event.input.tooltip = path
-        self.query_one("#status", Static).update(self._status_note)
+        self._set_status(self._status_note)
 
     def _set_simple_text(self, name: str, value: str) -> None:
         number = parse_count(value) if "params" in name else int(parse_count(value))
@@ -381,6 +467,8 @@ class ParamApp(App[None]):
         if name in ("context", "batch") and text and not text.replace("_", "").isdigit():
             raise ValueError(f"{name} takes a whole number, not {text!r}")
         if name == "gpu" and text and text != "live":
+            from paramtui.engine.hardware import parse_gpu_spec
+
             parse_gpu_spec(text, gpu_presets())  # raises ValueError with the reason
         self.workload = replace(self.workload, **{name: text})
         self.refresh_bars()
@@ -388,26 +476,46 @@ class ParamApp(App[None]):
 
     def set_workload(self, name: str, value: str) -> None:
         """Set a workload field from a command (updates its input too)."""
-        self._sync_input(f"w.{name}", value)
+        if self._editor_ready:
+            self._sync_input(f"w.{name}", value)
         self._set_workload_text(name, value)
+
+    def _update_static(self, widget_id: str, content: str | Text) -> bool:
+        """Update a Static only when its content changes: an update asks for a layout pass over
+        the whole screen, which a keystroke must not pay for nothing. True when it changed."""
+        if self._static_content.get(widget_id) == content:
+            return False
+        self._static_content[widget_id] = content
+        self.query_one(f"#{widget_id}", Static).update(content)
+        return True
+
+    def _set_status(self, message: str) -> None:
+        """The line above the footer: why the last value was refused, or a start-up problem.
+        It spans the screen under all panes, so it is seen at 80x24 too."""
+        if self._update_static("status", message):
+            self.query_one("#status").set_class(bool(message), "shown")
 
     def _sync_input(self, path: str, value: str) -> None:
         self._syncing = True
         try:
             field = self.query_one(f"#{_input_id(path)}", Input)
             field.value = value
+            if not field.has_focus:
+                field.cursor_position = 0  # show a long name from its start
             field.remove_class("invalid")
         finally:
             self._syncing = False
 
     def _sync_all_inputs(self) -> None:
+        if not self._editor_ready:
+            return  # the rows are built from the current model when they are mounted
         for spec in all_fields():
             value = current_value(self.arch, spec.path)
             self._sync_input(spec.path, display(value) if value is not None else "")
         for section in SECTIONS:
             self._sync_input(f"s.{section}", "yes" if getattr(self.arch, section) is not None else "no")
         self._apply_section_visibility()
-        self.query_one("#status", Static).update(self._status_note)
+        self._set_status(self._status_note)
 
     def _apply_section_visibility(self) -> None:
         for section in SECTIONS:
@@ -426,21 +534,28 @@ class ParamApp(App[None]):
             self._redo.append(self.arch)
             self._set_arch(self._undo.pop())
             self._sync_all_inputs()
+            self._schedule_autosave()
 
     def action_redo(self) -> None:
         if self._redo:
             self._undo.append(self.arch)
             self._set_arch(self._redo.pop())
             self._sync_all_inputs()
+            self._schedule_autosave()
 
     def action_reset(self) -> None:
         self._commit(self.loaded.result.architecture)
         self._sync_all_inputs()
 
     def action_gpu_target(self) -> None:
-        self.query_one(f"#{_input_id('w.gpu')}", Input).focus()
+        if self._editor_ready:
+            self.query_one(f"#{_input_id('w.gpu')}", Input).focus()
+        else:  # pressed in the first ~0.3 s: focus it once the editor is built
+            self._focus_when_ready = _input_id("w.gpu")
 
     def action_help(self) -> None:
+        from paramtui.tui.screens import HelpScreen
+
         self.push_screen(HelpScreen(str(store.data_dir()), str(config_path())))
 
     def action_save(self) -> None:
@@ -461,6 +576,8 @@ class ParamApp(App[None]):
         current = LoadedSource(ImportResult(self.arch, self.loaded.result.notes), self.loaded.source, None)
         try:
             json_path = store.export_path(self.arch.name, "json")
+            from paramtui.tui.report import build_report
+
             store.atomic_write_text(json_path, json.dumps(build_report(current, analysis), indent=2) + "\n")
             svg_path = json_path.with_suffix(".svg")
             store.atomic_write_text(svg_path, self.export_screenshot(title=f"paramtui: {self.arch.name}"))
@@ -510,16 +627,16 @@ class ParamApp(App[None]):
         The weights in bytes come from the fit worker's analysis when it is for this model (a
         per-tensor estimate takes ~5 ms for DeepSeek-V3, too long for every keystroke).
         """
-        width = max(30, self.query_one("#bars").size.width - 1)  # the Static, inside padding and scrollbars
         if self.simple is not None:
             m = self.simple
-            self.query_one("#title", Static).update(
+            self._update_static(
+                "title",
                 f"[b]simple model[/b]  {m.num_experts} experts x {format_params(m.expert_params)}, "
-                f"top-{m.top_k}, {format_params(m.shared_params)} shared\n"
+                f"top-{m.top_k}, {format_params(m.shared_params)} shared\n",
             )
             bd = simple_breakdown(m)
             labels = {"routed_experts": "experts", "shared_experts": "shared"}
-            self.query_one("#bars", Static).update(render_bars(bd, width, labels=labels))
+            self.query_one("#bars", Fitted).show(lambda width: render_bars(bd, width, labels=labels))
             return
         arch, bd = self.arch, self.breakdown
         a = self.analysis
@@ -527,10 +644,12 @@ class ParamApp(App[None]):
         precision = a.precision if current and a is not None else ""
         weights = a.weights.total_bytes if current and a is not None else None
         pinned = (self.pinned[0].name, self.pinned[1]) if self.pinned is not None else None
-        self.query_one("#title", Static).update(f"[b]{arch.name}[/b]  {arch.kind}, {arch.model_type}\n")
-        self.query_one("#bars", Static).update(render_bars(bd, width, weights, precision, pinned=pinned))
+        self._update_static("title", f"[b]{arch.name}[/b]  {arch.kind}, {arch.model_type}\n")
+        self.query_one("#bars", Fitted).show(lambda width: render_bars(bd, width, weights, precision, pinned=pinned))
 
     def _hardware(self) -> tuple[Hardware | None, str]:
+        from paramtui.engine.hardware import Hardware, parse_gpu_spec
+
         target = self.workload.gpu or "live"
         if target == "live":
             if self.machine is None:
@@ -573,9 +692,13 @@ class ParamApp(App[None]):
             "",
             "[dim]weights only at nominal bits; the full editor (ctrl+t) adds KV cache, overheads and speeds[/dim]",
         ]
-        self.query_one("#fit", Static).update("\n".join(lines))
+        text = Text.from_markup("\n".join(lines))
+        self.query_one("#fit", Fitted).show(lambda width: text)
 
     def _request(self, workload: RequestInputs) -> Request:
+        from paramtui.engine.analysis import Request
+        from paramtui.engine.fit import PlanOptions
+
         return Request(
             workload.precision or "auto",
             workload.kv_dtype or "auto",
@@ -592,6 +715,8 @@ class ParamApp(App[None]):
         try:
             hardware, label = self._hardware()
             request = self._request(workload)
+            from paramtui.engine.analysis import analyze
+
             analysis = analyze(arch, request, hardware, bd)
             other = analyze(pinned, request, hardware, count_params(pinned)) if pinned is not None else None
         except ValueError as exc:
@@ -608,19 +733,25 @@ class ParamApp(App[None]):
         self._fit_label = label
         if fresh and analysis.arch is self.arch:
             self.refresh_bars()  # now with the weights in bytes
-        width = max(30, self.query_one("#fit-pane").size.width - 2)
-        text = render_fit(analysis, label, width)
-        if pinned is not None:
-            text.append_text(_pinned_summary(pinned))
-        self.query_one("#fit", Static).update(text)
+
+        def draw(width: int) -> Text:
+            text = render_fit(analysis, label, width)
+            if pinned is not None:
+                text.append_text(_pinned_summary(pinned))
+            return text
+
+        self.query_one("#fit", Fitted).show(draw)
+        self._show_pane_tabs()
 
     def _show_fit_error(self, message: str) -> None:
-        self.query_one("#fit", Static).update(f"[red]{message}[/red]")
+        self.query_one("#fit", Fitted).show(lambda width: Text(message, style="red"))
 
     # --- live hardware -----------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="probe")
     def read_machine(self) -> None:
+        from paramtui.engine.adapters.live import probe_machine
+
         machine = probe_machine()
         self.call_from_thread(self._machine_read, machine)
 
@@ -629,6 +760,8 @@ class ParamApp(App[None]):
         self.live_state = machine.snapshot.state
         self.refresh_fit()
         if machine.snapshot.gpus:
+            from paramtui.engine.adapters.nvml import HardwarePoller
+
             self._poller = HardwarePoller(machine.snapshot, self._polled, interval=self.config.poll_interval)
             self._poller.start()
 
@@ -639,6 +772,8 @@ class ParamApp(App[None]):
     def _apply_poll(self, snapshot: NvmlSnapshot) -> None:
         if self.machine is None:
             return
+        from paramtui.engine.adapters.live import LiveMachine, hardware_from
+
         hardware, notes = hardware_from(snapshot, self.machine.ram, self.machine.ram_bandwidth_bytes_per_s)
         self.machine = LiveMachine(
             snapshot, self.machine.ram, self.machine.cpu, self.machine.ram_bandwidth_bytes_per_s, hardware, notes

@@ -41,7 +41,7 @@ def _bar(stored: int, active: int, scale: int, width: int) -> Text:
 FIGURES_WIDTH = 22
 """Width of " stored  share  active" after a bar."""
 
-WIDE = LABEL_WIDTH + FIGURES_WIDTH + 30
+WIDE = LABEL_WIDTH + FIGURES_WIDTH + 20
 """From this width each component fits on one line; below it the bar goes on a line of its own."""
 
 

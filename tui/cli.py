@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
-from paramtui.tui import __version__
+from paramtui.tui import package_version
 
 if TYPE_CHECKING:
     from paramtui.engine.hardware import Hardware
@@ -37,6 +37,14 @@ def _fail(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
+class _VersionAction(argparse.Action):
+    """``--version``, looked up only when asked for (importlib.metadata is slow to import)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        print(f"paramtui {package_version()}")
+        parser.exit()
+
+
 def _main_parser() -> _Parser:
     parser = _Parser(
         prog="paramtui",
@@ -45,7 +53,7 @@ def _main_parser() -> _Parser:
         "SOURCE: a config.json, a directory, or a preset id.",
     )
     parser.add_argument("source", nargs="?", help="config.json path, model directory or preset id")
-    parser.add_argument("--version", action="version", version=f"paramtui {__version__}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version and exit")
     return parser
 
 
@@ -223,15 +231,7 @@ def run_default(source: str | None) -> int:
     from paramtui.presets import DEFAULT_PRESET
 
     if sys.stdin.isatty() and sys.stdout.isatty():
-        from paramtui.engine.adapters.sources import SourceError, load_source
-        from paramtui.engine.importer import ConfigError
-
-        try:
-            if source:
-                load_source(source)  # a bad SOURCE is one line and exit 2, before the screen opens
-        except (SourceError, ConfigError) as exc:
-            return _fail(str(exc))
-        from paramtui.tui.app import run_dashboard
+        from paramtui.tui.app import run_dashboard  # a bad SOURCE opens the default and says why
 
         run_dashboard(source)
         return 0

@@ -27,11 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 RUNTIMES = ("vllm", "llama.cpp", "transformers")
 BINDING_IDS = ("undo", "redo", "reset", "gpu", "save", "export", "simple", "compare", "help", "quit")
 """Binding ids the keymap may name (the Footer's bindings carry the same ids)."""
@@ -81,11 +76,17 @@ def load_config(path: Path | None = None) -> Config:
     """Read and check the config file; a missing file is the defaults, never an error."""
     path = path or config_path()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Config()
     except (OSError, UnicodeDecodeError) as exc:
         return Config(path=path, errors=(f"{path}: cannot read it ({exc}); using the defaults",))
+    if sys.version_info >= (3, 11):  # imported here: most users have no config file
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return Config(path=path, errors=(f"{path}: not valid TOML ({exc}); using the defaults",))
     errors: list[str] = []

@@ -5,12 +5,16 @@ Pure rendering of the engine's Analysis, like :mod:`paramtui.tui.bars`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
-from paramtui.engine.analysis import Analysis
-from paramtui.engine.hardware import Hardware
-from paramtui.engine.memory import DeviceUse
 from paramtui.engine.units import format_bytes
+
+if TYPE_CHECKING:  # types only: the fit engine is imported by the worker, after the first paint
+    from paramtui.engine.analysis import Analysis
+    from paramtui.engine.hardware import Hardware
+    from paramtui.engine.memory import DeviceUse
 
 SEGMENTS = (
     ("others", "red3", "used by others"),

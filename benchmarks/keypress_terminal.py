@@ -1,0 +1,128 @@
+"""Keypress -> updated bars on a real terminal: the latency a user sees, end to end.
+
+Run: ``python benchmarks/keypress_terminal.py [keys]``. paramtui runs DeepSeek-V3 on a 120x36
+pseudo-terminal with the cursor in the ``top k`` field; the script types a backspace and a digit
+(the field then holds that digit), and times from writing the digit to the moment the terminal
+has received the new "Active" figure (computed here with the engine). That is everything a
+keystroke costs: Textual's input parsing, the edit (parse, validate, count), layout, rendering
+the bars, and the frame written to the terminal, including Textual's frame pacing (it batches
+screen updates at up to 60 frames a second, so a few ms of the figure are waiting for a frame).
+benchmarks/keypress.py times the edit path in-process, without the terminal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import os
+import pty
+import select
+import signal
+import statistics
+import struct
+import sys
+import tempfile
+import termios
+import time
+
+from paramtui.engine.adapters.sources import load_preset
+from paramtui.engine.params import count_params
+from paramtui.engine.units import format_params
+from paramtui.presets import get_preset
+
+CHILD = """
+import sys
+from paramtui.tui.app import ParamApp
+
+class Bench(ParamApp):
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._ready_timer = self.set_interval(0.05, self._when_ready)
+
+    def _when_ready(self) -> None:
+        if self._editor_ready:
+            self._ready_timer.stop()
+            self.query_one("#f-moe__top_k").focus()
+            open(sys.argv[1], "w").write("ready")
+
+Bench("deepseek-v3", probe=False, offer_restore=False).run()
+"""
+
+
+def _active_text(top_k: int) -> bytes:
+    arch = load_preset(get_preset("deepseek-v3")).result.architecture
+    assert arch.moe is not None
+    edited = dataclasses.replace(arch, moe=dataclasses.replace(arch.moe, top_k=top_k))
+    return format_params(count_params(edited).active).encode()
+
+
+def _read_until(fd: int, wanted: bytes, timeout_s: float) -> float | None:
+    """Seconds until ``wanted`` has been read from ``fd``; None on timeout."""
+    started = time.perf_counter()
+    seen = b""
+    while time.perf_counter() - started < timeout_s:
+        ready, _, _ = select.select([fd], [], [], 0.01)
+        if ready:
+            chunk = os.read(fd, 65536)
+            if os.environ.get("TRACE"):
+                print(f"  {(time.perf_counter() - started) * 1000:6.1f} ms {len(chunk)} bytes")
+            seen = (seen + chunk)[-16384:]
+            if wanted in seen:
+                return time.perf_counter() - started
+    return None
+
+
+def _drain(fd: int, quiet_s: float) -> None:
+    """Read until the terminal has been quiet for ``quiet_s``."""
+    while select.select([fd], [], [], quiet_s)[0]:
+        os.read(fd, 65536)
+
+
+def main() -> None:
+    keys = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+    private = tempfile.mkdtemp(prefix="paramtui-keys-")
+    child_file, ready_file = os.path.join(private, "bench.py"), os.path.join(private, "ready")
+    with open(child_file, "w", encoding="utf-8") as fh:
+        fh.write(CHILD)
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "PARAMTUI_DATA_DIR": os.path.join(private, "data"),
+        "PARAMTUI_CONFIG": os.path.join(private, "config.toml"),
+    }
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvpe(sys.executable, [sys.executable, child_file, ready_file], env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+    try:
+        deadline = time.perf_counter() + 30
+        while not os.path.exists(ready_file):
+            _drain(fd, 0.05)
+            if time.perf_counter() > deadline:
+                raise RuntimeError("paramtui did not start within 30 s")
+        _drain(fd, 0.3)
+        latencies = []
+        for i in range(keys):
+            top_k = 1 + i % 9
+            os.write(fd, b"\x7f")  # backspace: the field is empty (refused, nothing committed)
+            _drain(fd, 0.15)
+            os.write(fd, str(top_k).encode())
+            took = _read_until(fd, _active_text(top_k), 5.0)
+            if took is None:
+                raise RuntimeError(f"top-k {top_k}: the Active figure never arrived")
+            latencies.append(took * 1000)
+            _drain(fd, 0.15)
+    finally:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    ordered = sorted(latencies)
+    print(
+        f"keypress -> new Active figure on the terminal (DeepSeek-V3, 120x36): median "
+        f"{statistics.median(ordered):.1f} ms, p90 {ordered[int(0.9 * (len(ordered) - 1))]:.1f} ms, "
+        f"max {ordered[-1]:.1f} ms, n={len(ordered)}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""A widget that draws its content for the width it actually has.
+
+The bars and the fit pane are laid out to the column (bar lengths, right-aligned numbers), so they
+must be drawn for the width the layout gives them. Measuring a Static and updating it afterwards
+draws with last frame's width whenever the layout changes (a resize, the narrow-mode tabs, a
+scrollbar appearing). Here the drawing function is called at render time with the current width,
+so every frame is drawn for its own layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.geometry import Size
+from textual.widget import Widget
+
+Draw = Callable[[int], Text]
+"""Given the width in cells, the content."""
+
+MIN_WIDTH = 30
+"""Narrower than this the layouts stop making sense; the content is drawn at this width and cut."""
+
+
+def _blank(width: int) -> Text:
+    return Text()
+
+
+class Fitted(Widget):
+    """Content drawn by a function of the width, re-run whenever the widget is rendered."""
+
+    DEFAULT_CSS = "Fitted { height: auto; }"
+
+    def __init__(self, *, id: str | None = None, margin: int = 0) -> None:
+        super().__init__(id=id)
+        self._draw: Draw = _blank
+        self._margin = margin
+        """Cells kept free at the right (so a full-width line never touches a scrollbar)."""
+        self._drawn: tuple[Draw, int, Text] | None = None
+        """The last drawing: (function, width, content), so one frame draws once."""
+
+    def show(self, draw: Draw) -> None:
+        """Replace what is drawn. A new height needs a layout pass over the whole screen (the
+        editor's ~300 widgets: tens of ms), so it is asked for only when the height changes;
+        an edit that keeps the line count (almost every keystroke) repaints this widget alone."""
+        self._draw = draw
+        width = self.content_size.width
+        same_height = width > 0 and self._height(width) == self.content_size.height
+        self.refresh(layout=not same_height)
+
+    def _content(self, width: int) -> Text:
+        if self._drawn is None or self._drawn[0] is not self._draw or self._drawn[1] != width:
+            self._drawn = (self._draw, width, self._draw(max(MIN_WIDTH, width - self._margin)))
+        return self._drawn[2]
+
+    def _height(self, width: int) -> int:
+        return len(self._content(width).wrap(self.app.console, max(1, width)))
+
+    def render(self) -> RenderableType:
+        return self._content(self.content_size.width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._height(width)
