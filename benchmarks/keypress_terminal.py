@@ -1,9 +1,10 @@
 """Keypress -> updated bars on a real terminal: the latency a user sees, end to end.
 
 Run: ``python benchmarks/keypress_terminal.py [keys]``. paramtui runs DeepSeek-V3 on a 120x36
-pseudo-terminal with the cursor in the ``top k`` field; the script types a backspace and a digit
-(the field then holds that digit), and times from writing the digit to the moment the terminal
-has received the new "Active" figure (computed here with the engine). That is everything a
+pseudo-terminal with the cursor at the end of the ``top k`` field (8); the script types a digit
+(top-k 80 to 89) and then a backspace (top-k 8 again), every keystroke a valid edit as when a
+user types a number, and times each from writing the key to the moment the terminal has
+received the new "Active" figure (computed here with the engine). That is everything a
 keystroke costs: Textual's input parsing, the edit (parse, validate, count), layout, rendering
 the bars, and the frame written to the terminal, including Textual's frame pacing (it batches
 screen updates at up to 60 frames a second, so a few ms of the figure are waiting for a frame).
@@ -35,8 +36,7 @@ import sys
 from paramtui.tui.app import ParamApp
 
 class Bench(ParamApp):
-    def on_mount(self) -> None:
-        super().on_mount()
+    def on_mount(self) -> None:  # Textual runs ParamApp.on_mount as well
         self._ready_timer = self.set_interval(0.05, self._when_ready)
 
     def _when_ready(self) -> None:
@@ -101,12 +101,13 @@ def main() -> None:
             if time.perf_counter() > deadline:
                 raise RuntimeError("paramtui did not start within 30 s")
         _drain(fd, 0.3)
+        os.write(fd, b"\x1b[F")  # End: the cursor after the 8 (focus selected it all), so typing appends
+        _drain(fd, 0.3)
         latencies = []
         for i in range(keys):
-            top_k = 1 + i % 9
-            os.write(fd, b"\x7f")  # backspace: the field is empty (refused, nothing committed)
-            _drain(fd, 0.15)
-            os.write(fd, str(top_k).encode())
+            digit = i // 2 % 10
+            key, top_k = (str(digit).encode(), 80 + digit) if i % 2 == 0 else (b"\x7f", 8)
+            os.write(fd, key)
             took = _read_until(fd, _active_text(top_k), 5.0)
             if took is None:
                 raise RuntimeError(f"top-k {top_k}: the Active figure never arrived")

@@ -12,7 +12,7 @@ from textual.worker import WorkerCancelled
 
 from paramtui.engine.architecture import Architecture
 from paramtui.tui.app import ParamApp
-from paramtui.tui.fields import SECTIONS, all_fields
+from paramtui.tui.fields import GROUPS, SECTIONS, all_fields
 
 
 async def _settle(app: ParamApp, pilot: object) -> None:
@@ -114,3 +114,25 @@ async def test_presets_load_from_the_palette_action(preset: str) -> None:
         await _settle(app, pilot)
         assert app.loaded.preset is not None and app.loaded.preset.id == preset
         assert str(app.query_one("#f-num_layers").value) == str(app.arch.num_layers)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("simple", [False, True])
+async def test_each_label_sits_beside_its_input(simple: bool) -> None:
+    """The labels column is one Static beside the inputs column: every shown input's label must be
+    on the input's own line (an off section, simple mode or a long label must not shift them)."""
+    from textual.widgets import Input, Static
+
+    app = ParamApp("deepseek-v3", probe=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _settle(app, pilot)
+        if simple:
+            await pilot.press("ctrl+t")
+            await _settle(app, pilot)
+        lines = str(app.query_one("#labels", Static).render()).split("\n")
+        shown = [w for w in app.query_one("#inputs").children if isinstance(w, Input) and w.display]
+        on_sections = sum(1 for f in all_fields() if f.path.startswith(("mla.", "moe.")))  # linear attention off
+        groups = sum(len(names) for names in GROUPS.values())
+        assert len(shown) == 6 + (4 if simple else groups + len(SECTIONS) + on_sections)
+        for field in shown:
+            label = app._label_of[field.id or ""]
+            assert lines[field.virtual_region.y].startswith(label[:16]), (field.id, field.virtual_region.y)

@@ -19,9 +19,9 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Footer, Input, Static
 
 from paramtui.engine.adapters import store
 from paramtui.engine.adapters.sources import LoadedSource, SourceError, load_preset, load_source
@@ -122,8 +122,35 @@ class PresetCommands(Provider):
                 yield Hit(score, matcher.highlight(text), action, help=help_text)
 
 
-class PaneTabs(Static):
-    """The tab line of a narrow terminal; a click switches like f2."""
+class Heading(Static):
+    """A group's place in the inputs column: two blank lines, the second carrying an optional
+    note; the group's title is drawn in the labels column beside it."""
+
+    def __init__(self, title: str, note: str = "", classes: str = "") -> None:
+        super().__init__(f"\n[dim]{note}[/dim]" if note else "", classes=classes)
+        self.title = title
+
+
+class PaneTabs(Widget):
+    """The tab line of a narrow terminal; a click switches like f2.
+
+    One line high, so a new text only repaints it: a Static's update would ask for a layout pass
+    over the whole screen on every verdict change, even while the line is hidden (wide screens).
+    """
+
+    DEFAULT_CSS = "PaneTabs { height: 1; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._line = Text()
+
+    def show(self, line: Text) -> None:
+        if line != self._line:
+            self._line = line
+            self.refresh()
+
+    def render(self) -> Text:
+        return self._line
 
     def on_click(self) -> None:
         app = self.app
@@ -140,11 +167,13 @@ class ParamApp(App[None]):
     #editor { width: 36; border-right: solid $primary-darken-2; }
     #bars-pane { width: 1fr; padding: 0 1; }
     #fit-pane { width: 44; border-left: solid $primary-darken-2; padding: 0 1; }
-    .row { height: 1; }
-    .row Label { width: 18; color: $text-muted; }
-    .row Input { height: 1; border: none; padding: 0 0; width: 1fr; }
-    .row Input.invalid { background: $error 30%; }
-    .group { color: $accent; text-style: bold; margin-top: 1; }
+    #editor-grid { height: auto; }
+    #labels { width: 18; padding-right: 1; height: auto; color: $text-muted; }
+    #labels { text-wrap: nowrap; text-overflow: ellipsis; }
+    #inputs { width: 1fr; height: auto; }
+    #inputs Input { height: 1; border: none; padding: 0 0; width: 1fr; }
+    #inputs Input.invalid { background: $error 30%; }
+    Heading { height: 2; color: $text-muted; content-align: left bottom; }
     .off { display: none; }
     #status { display: none; height: auto; max-height: 3; color: $error; padding: 0 1; }
     #status.shown { display: block; }
@@ -229,6 +258,8 @@ class ParamApp(App[None]):
         self._editor_ready = False
         """True once the editor's rows are mounted (after the first paint)."""
         self._focus_when_ready = ""
+        self._label_of: dict[str, str] = {}
+        """Each input's label, by input id (see _row)."""
         self._static_content: dict[str, str | Text] = {}
         """What each Static last showed (see _update_static)."""
         """The id of an input a key asked for before the editor was built."""
@@ -237,8 +268,10 @@ class ParamApp(App[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
-            with VerticalScroll(id="editor"):
-                yield Static("workload", classes="group")
+            with VerticalScroll(id="editor"), Horizontal(id="editor-grid"):
+                yield Static(id="labels")
+                with Vertical(id="inputs"):
+                    yield Heading("workload")
             yield PaneTabs(id="pane-tabs")
             with VerticalScroll(id="bars-pane"):
                 yield Static(id="title")
@@ -248,30 +281,54 @@ class ParamApp(App[None]):
         yield Static(id="status")
         yield Footer()
 
-    def _row(self, path: str, value: str, group: str = "", label_text: str = "") -> Horizontal:
-        label = Label(label_text or path.split(".")[-1].replace("_", " "))
-        field = Input(value, id=_input_id(path), select_on_focus=True)
+    def _row(self, path: str, value: str, group: str = "", label_text: str = "") -> Input:
+        """One field: its Input in the inputs column; its label is a line of the labels column
+        (one Static for all labels keeps the editor at ~120 widgets rather than ~350, and the
+        screen's layout pass, paid on every keystroke, scales with the widget count)."""
+        field = Input(value, id=_input_id(path), select_on_focus=True, classes=group)
         field.tooltip = path
-        return Horizontal(label, field, classes=f"row {group}".strip())
+        self._label_of[field.id or ""] = label_text or path.split(".")[-1].replace("_", " ")
+        return field
+
+    def _shown(self, widget: Widget) -> bool:
+        """Whether an editor row is displayed (the same rules as the CSS: off sections, and
+        simple mode swapping the simple rows for the architecture's)."""
+        if widget.has_class("off"):
+            return False
+        if widget.has_class("simple"):
+            return self.simple is not None
+        return not (widget.has_class("arch") and self.simple is not None)
+
+    def _refresh_labels(self) -> None:
+        """Redraw the labels column to match the rows shown in the inputs column."""
+        lines: list[str] = []
+        for widget in self.query_one("#inputs").children:
+            if not self._shown(widget):
+                continue
+            if isinstance(widget, Heading):
+                lines += ["", f"[b $accent]{widget.title}[/]"]
+            else:
+                lines.append(self._label_of.get(widget.id or "", ""))
+        self._update_static("labels", "\n".join(lines))
 
     def _editor_groups(self) -> list[list[Widget]]:
         """The editor's rows, mounted after the first paint (see _mount_editor): the workload
         inputs, the simple-mode rows, each group of the architecture record, then each optional
         section (MLA, MoE, linear attention) with its on/off switch."""
         workload: list[Widget] = [self._row(f"w.{name}", getattr(self.workload, name)) for name in WORKLOAD_FIELDS]
-        heading = Static("simple model (ctrl+t: back to the architecture)", classes="group simple")
+        heading = Heading("simple model", "ctrl+t: back", classes="simple")
         groups: list[list[Widget]] = [workload, [heading]]
         for name, label in SIMPLE_FIELDS:
             value = getattr(self._simple_model, name)
             text = format_params(value) if "params" in name else str(value)
-            groups[0].append(self._row(f"m.{name}", text, "simple", label))
+            groups[1].append(self._row(f"m.{name}", text, "simple", label))
         for group, names in GROUPS.items():
-            rows: list[Widget] = [Static(group, classes="group arch")]
+            rows: list[Widget] = [Heading(group, classes="arch")]
             rows += [self._row(name, display(current_value(self.arch, name)), "arch") for name in names]
             groups.append(rows)
         for section in SECTIONS:
             on_now = getattr(self.arch, section) is not None
-            rows = [Static(f"{section.replace('_', ' ')}", classes="group arch")]
+            rows = [Heading(section.replace("_", " "), classes="arch")]
             rows.append(self._row(f"s.{section}", "yes" if on_now else "no", "arch"))
             for spec in all_fields():
                 if spec.path.startswith(section + "."):
@@ -293,9 +350,10 @@ class ParamApp(App[None]):
         self.call_after_refresh(painted.set)
         await painted.wait()
         self.refresh_fit()
-        editor = self.query_one("#editor")
+        editor = self.query_one("#inputs")
         for rows in self._editor_groups():
             await editor.mount_all(rows)
+            self._refresh_labels()
             if not rows[-1].is_attached:
                 return  # the app is quitting: the rows were never mounted
         self._editor_ready = True
@@ -380,7 +438,7 @@ class ParamApp(App[None]):
                 line.append("no GPU to check against (ctrl+g)", style="yellow")
             if a.speed is not None:
                 line.append(f"  decode {a.speed.decode_tokens_per_s:,.0f} tok/s", style="dim")
-        self._update_static("pane-tabs", line)
+        self.query_one(PaneTabs).show(line)
 
     # --- editing -----------------------------------------------------------------------------
 
@@ -522,6 +580,7 @@ class ParamApp(App[None]):
             off = getattr(self.arch, section) is None
             for row in self.query(f".sec-{section}"):
                 row.set_class(off, "off")
+        self._refresh_labels()
 
     def load_preset_id(self, preset_id: str) -> None:
         """Load a preset into the editor (undoable)."""
@@ -590,6 +649,7 @@ class ParamApp(App[None]):
         """Switch between the full architecture and the N experts x S parameters thought experiment."""
         self.simple = None if self.simple is not None else self._simple_model
         self.screen.set_class(self.simple is not None, "simple-mode")
+        self._refresh_labels()
         self.refresh_bars()
         self.refresh_fit()
 
@@ -641,7 +701,7 @@ class ParamApp(App[None]):
         arch, bd = self.arch, self.breakdown
         a = self.analysis
         current = a is not None and a.arch is arch
-        precision = a.precision if current and a is not None else ""
+        precision = a.precision if a is not None else ""  # a stale one: the weights show "..."
         weights = a.weights.total_bytes if current and a is not None else None
         pinned = (self.pinned[0].name, self.pinned[1]) if self.pinned is not None else None
         self._update_static("title", f"[b]{arch.name}[/b]  {arch.kind}, {arch.model_type}\n")

@@ -112,6 +112,8 @@ def render_bars(
     memory = f"memory follows stored: {format_params(bd.total)}"
     if weights_bytes is not None:
         memory += f" = {format_bytes(weights_bytes)} of weights" + (f" in {precision}" if precision else "")
+    elif precision:  # being computed for this edit: keep the line's shape so the layout holds still
+        memory += f" = ... GiB of weights in {precision}"
     out.append(memory + "\n")
     out.append(
         f"compute follows active: {format_params(bd.active_excluding_embeddings)} -> "
