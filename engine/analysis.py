@@ -62,6 +62,11 @@ class Analysis:
     speed: SpeedEstimate | None
     """Speeds (None without hardware or when nothing fits)."""
 
+    @property
+    def needed_bytes(self) -> int:
+        """Weights + KV cache + one GPU's runtime overhead: what the request needs in all."""
+        return self.weights.total_bytes + self.kv.bytes + self.overhead_bytes
+
 
 def choose_runtime(request: Request, precision: str, hardware: Hardware | None) -> RuntimeProfile:
     """The requested runtime, or the default for this precision and hardware."""

@@ -45,7 +45,7 @@ from paramtui.tui.fields import (
     parse,
     toggle_section,
 )
-from paramtui.tui.fit_view import VERDICT_STYLE, render_fit
+from paramtui.tui.fit_view import render_fit, verdict_text
 from paramtui.tui.fitted import Fitted
 
 if TYPE_CHECKING:  # imported where used: the first paint needs none of them (benchmarks/startup.py)
@@ -240,7 +240,6 @@ class ParamApp(App[None]):
         self.simple: SimpleMoe | None = None
         self._simple_model = SimpleMoe()
         self.pinned: tuple[Architecture, ParamBreakdown] | None = None
-        self.pinned_analysis: Analysis | None = None
         self._offer_restore = offer_restore
         self._autosave_timer: Any = None
         self._status_note = ""
@@ -253,16 +252,15 @@ class ParamApp(App[None]):
         self._redo: list[Architecture] = []
         self._syncing = False
         self.analysis: Analysis | None = None
-        self._fit_label = ""
         self._narrow = False
         self._editor_ready = False
         """True once the editor's rows are mounted (after the first paint)."""
         self._focus_when_ready = ""
+        """The id of an input a key asked for before the editor was built."""
         self._label_of: dict[str, str] = {}
         """Each input's label, by input id (see _row)."""
         self._static_content: dict[str, str | Text] = {}
         """What each Static last showed (see _update_static)."""
-        """The id of an input a key asked for before the editor was built."""
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -353,9 +351,9 @@ class ParamApp(App[None]):
         editor = self.query_one("#inputs")
         for rows in self._editor_groups():
             await editor.mount_all(rows)
-            self._refresh_labels()
             if not rows[-1].is_attached:
                 return  # the app is quitting: the rows were never mounted
+            self._refresh_labels()
         self._editor_ready = True
         self._sync_all_inputs()  # a model loaded or restored while the rows were being built
         if self._focus_when_ready:
@@ -433,7 +431,7 @@ class ParamApp(App[None]):
         a = self.analysis
         if not showing_fit and self.simple is None and a is not None and a.arch is self.arch:
             if a.fit is not None:
-                line.append(a.fit.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[a.fit.verdict])
+                line.append_text(verdict_text(a.fit.verdict))
             else:
                 line.append("no GPU to check against (ctrl+g)", style="yellow")
             if a.speed is not None:
@@ -657,11 +655,9 @@ class ParamApp(App[None]):
         """Pin the current model (or unpin): the bars and the fit then show both."""
         if self.pinned is not None:
             self.pinned = None
-            self.pinned_analysis = None
             self.notify("compare off")
         else:
             self.pinned = (self.arch, self.breakdown)
-            self.pinned_analysis = self.analysis if self.analysis and self.analysis.arch is self.arch else None
             self.notify(f"pinned {self.arch.name}: load or edit another model to compare (ctrl+b unpins)")
         self.refresh_bars()
         self.refresh_fit()
@@ -789,8 +785,6 @@ class ParamApp(App[None]):
             return
         fresh = self.analysis is None or self.analysis.arch is not analysis.arch
         self.analysis = analysis
-        self.pinned_analysis = pinned
-        self._fit_label = label
         if fresh and analysis.arch is self.arch:
             self.refresh_bars()  # now with the weights in bytes
 
@@ -847,12 +841,10 @@ def _pinned_summary(analysis: Analysis) -> Text:
     out = Text("\n\n")
     out.append(f"pinned: {analysis.arch.name}\n", style="magenta bold")
     fit = analysis.fit
-    total = analysis.weights.total_bytes + analysis.kv.bytes + analysis.overhead_bytes
-    out.append(
-        f"needs {format_bytes(total)} ({analysis.precision} weights {format_bytes(analysis.weights.total_bytes)})\n"
-    )
+    weights = format_bytes(analysis.weights.total_bytes)
+    out.append(f"needs {format_bytes(analysis.needed_bytes)} ({analysis.precision} weights {weights})\n")
     if fit is not None:
-        out.append(fit.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[fit.verdict])
+        out.append_text(verdict_text(fit.verdict))
         out.append(f"  largest context {fit.max_context:,}, best precision {fit.best_precision or 'none fits'}\n")
     if analysis.speed is not None:
         out.append(f"decode {analysis.speed.decode_tokens_per_s:,.1f} tok/s", style="magenta")

@@ -25,6 +25,11 @@ SEGMENTS = (
 VERDICT_STYLE = {"fits": "bold green", "fits_with_offload": "bold yellow", "does_not_fit": "bold red"}
 
 
+def verdict_text(verdict: str) -> Text:
+    """FITS / FITS WITH OFFLOAD / DOES NOT FIT in its colour."""
+    return Text(verdict.replace("_", " ").upper(), style=VERDICT_STYLE[verdict])
+
+
 def _memory_bar(parts: list[tuple[int, str]], total: int, width: int) -> Text:
     text = Text()
     used = 0
@@ -57,7 +62,7 @@ def render_fit(analysis: Analysis, target: str, width: int) -> Text:
     fit = analysis.fit
     if hw is None or not hw.gpus or fit is None:
         out.append("no GPU to check against: ctrl+g or ctrl+p to pick a GPU preset\n", style="yellow")
-        out.append(f"needs {format_bytes(analysis.weights.total_bytes + analysis.kv.bytes + analysis.overhead_bytes)}")
+        out.append(f"needs {format_bytes(analysis.needed_bytes)}")
         return out
     bar_width = max(10, width - 2)
     devices = fit.attempt.devices
@@ -79,7 +84,7 @@ def render_fit(analysis: Analysis, target: str, width: int) -> Text:
         out.append("■ ", style=style)
         out.append(f"{label}  ", style="dim")
     out.append("░ free\n", style="grey50")
-    out.append(fit.verdict.replace("_", " ").upper(), style=VERDICT_STYLE[fit.verdict])
+    out.append_text(verdict_text(fit.verdict))
     plan = fit.attempt.plan
     offload = f", {format_bytes(plan.offloaded_bytes)} of {plan.offload} in RAM" if plan.offload != "none" else ""
     out.append(f"  tp={plan.tp} pp={plan.pp}{offload}")
