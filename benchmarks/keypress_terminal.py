@@ -14,17 +14,13 @@ benchmarks/keypress.py times the edit path in-process, without the terminal.
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import os
-import pty
 import select
-import signal
 import statistics
-import struct
 import sys
-import tempfile
-import termios
 import time
+
+from pty_session import private_env, spawned
 
 from paramtui.engine.adapters.sources import load_preset
 from paramtui.engine.params import count_params
@@ -56,17 +52,15 @@ def _active_text(top_k: int) -> bytes:
     return format_params(count_params(edited).active).encode()
 
 
-def _read_until(fd: int, wanted: bytes, timeout_s: float) -> float | None:
-    """Seconds until ``wanted`` has been read from ``fd``; None on timeout."""
+def _type_and_wait(fd: int, key: bytes, wanted: bytes, timeout_s: float) -> float | None:
+    """Seconds from writing ``key`` until ``wanted`` has been read from ``fd``; None on timeout."""
     started = time.perf_counter()
+    os.write(fd, key)
     seen = b""
     while time.perf_counter() - started < timeout_s:
         ready, _, _ = select.select([fd], [], [], 0.01)
         if ready:
-            chunk = os.read(fd, 65536)
-            if os.environ.get("TRACE"):
-                print(f"  {(time.perf_counter() - started) * 1000:6.1f} ms {len(chunk)} bytes")
-            seen = (seen + chunk)[-16384:]
+            seen = (seen + os.read(fd, 65536))[-16384:]
             if wanted in seen:
                 return time.perf_counter() - started
     return None
@@ -80,21 +74,12 @@ def _drain(fd: int, quiet_s: float) -> None:
 
 def main() -> None:
     keys = int(sys.argv[1]) if len(sys.argv) > 1 else 30
-    private = tempfile.mkdtemp(prefix="paramtui-keys-")
+    private, env = private_env("paramtui-keys-")
     child_file, ready_file = os.path.join(private, "bench.py"), os.path.join(private, "ready")
     with open(child_file, "w", encoding="utf-8") as fh:
         fh.write(CHILD)
-    env = {
-        **os.environ,
-        "TERM": "xterm-256color",
-        "PARAMTUI_DATA_DIR": os.path.join(private, "data"),
-        "PARAMTUI_CONFIG": os.path.join(private, "config.toml"),
-    }
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvpe(sys.executable, [sys.executable, child_file, ready_file], env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
-    try:
+    expected = {top_k: _active_text(top_k) for top_k in (8, *range(80, 90))}  # before the clock runs
+    with spawned([sys.executable, child_file, ready_file], env) as fd:
         deadline = time.perf_counter() + 30
         while not os.path.exists(ready_file):
             _drain(fd, 0.05)
@@ -107,16 +92,11 @@ def main() -> None:
         for i in range(keys):
             digit = i // 2 % 10
             key, top_k = (str(digit).encode(), 80 + digit) if i % 2 == 0 else (b"\x7f", 8)
-            os.write(fd, key)
-            took = _read_until(fd, _active_text(top_k), 5.0)
+            took = _type_and_wait(fd, key, expected[top_k], 5.0)
             if took is None:
                 raise RuntimeError(f"top-k {top_k}: the Active figure never arrived")
             latencies.append(took * 1000)
             _drain(fd, 0.15)
-    finally:
-        os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
-        os.close(fd)
     ordered = sorted(latencies)
     print(
         f"keypress -> new Active figure on the terminal (DeepSeek-V3, 120x36): median "

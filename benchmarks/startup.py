@@ -7,23 +7,19 @@ and then until the footer's "palette" key is drawn ("footer"). The bare app is a
 with a Static and a Footer: Python start-up plus importing and starting Textual, the floor
 paramtui's start-up is measured against (issue 5: within 1.5x of it). paramtui runs with a
 private data/config directory, so no autosave offer or config changes what it draws; its
-first frame holds the bars, the workload inputs and the footer frame, and the architecture
-rows and the fit follow (they are built after the first paint, see ParamApp.on_mount).
+first frame holds the bars and the panes' frames, and the editor's rows, the footer's keys and
+the fit follow (they are built after the first paint, see ParamApp._mount_editor).
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import select
-import signal
 import statistics
-import struct
 import sys
-import tempfile
-import termios
 import time
+
+from pty_session import private_env, spawned
 
 BARE_APP = """
 from textual.app import App
@@ -45,13 +41,9 @@ def paint_times_s(argv: list[str], marker: bytes, env: dict[str, str]) -> tuple[
     """Seconds from spawning ``argv`` on a 120x36 pty until ``marker``, and until FOOTER, have
     been written to it."""
     started = time.perf_counter()
-    pid, fd = pty.fork()
-    if pid == 0:  # child
-        os.execvpe(argv[0], argv, env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
     seen = b""
     first = 0.0
-    try:
+    with spawned(argv, env) as fd:
         while time.perf_counter() - started < TIMEOUT_S:
             ready, _, _ = select.select([fd], [], [], 0.05)
             if ready:
@@ -65,21 +57,11 @@ def paint_times_s(argv: list[str], marker: bytes, env: dict[str, str]) -> tuple[
                 if first and FOOTER in seen:
                     return first, time.perf_counter() - started
         raise RuntimeError(f"{argv} did not paint within {TIMEOUT_S} s; last output {seen[-200:]!r}")
-    finally:
-        os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
-        os.close(fd)
 
 
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
-    private = tempfile.mkdtemp(prefix="paramtui-startup-")
-    env = {
-        **os.environ,
-        "TERM": "xterm-256color",
-        "PARAMTUI_DATA_DIR": os.path.join(private, "data"),
-        "PARAMTUI_CONFIG": os.path.join(private, "config.toml"),
-    }
+    private, env = private_env("paramtui-startup-")
     bare_file = os.path.join(private, "bare.py")
     with open(bare_file, "w", encoding="utf-8") as fh:
         fh.write(BARE_APP)
