@@ -287,3 +287,7 @@ class Architecture:
 def field_names(record: type) -> tuple[str, ...]:
     """Names of a record's fields, in declaration order (the editor walks these)."""
     return tuple(f.name for f in fields(record))
+
+
+SECTIONS: dict[str, type] = {"mla": MlaSpec, "moe": MoeSpec, "linear_attention": LinearAttentionSpec}
+"""The record's optional sections (None when absent) and the spec type each one holds."""

@@ -12,13 +12,11 @@ import types
 import typing
 from typing import Any
 
-from paramtui.engine.architecture import Architecture, LinearAttentionSpec, MlaSpec, MoeSpec
+from paramtui.engine.architecture import SECTIONS, Architecture
 
 FORMAT_KEY = "paramtui_architecture"
 """Marks a JSON file as a saved paramtui model (the value is the format version)."""
 FORMAT_VERSION = 1
-
-_SECTIONS: dict[str, type] = {"mla": MlaSpec, "moe": MoeSpec, "linear_attention": LinearAttentionSpec}
 
 
 def architecture_to_dict(arch: Architecture) -> dict[str, Any]:
@@ -70,8 +68,8 @@ def _build(record: type, data: Any, owner: str) -> Any:
                 raise ValueError(f"{owner} lacks the field {name!r}")
             continue
         value = data[name]
-        if name in _SECTIONS and record is Architecture:
-            values[name] = None if value is None else _build(_SECTIONS[name], value, f"{owner}.{name}")
+        if name in SECTIONS and record is Architecture:
+            values[name] = None if value is None else _build(SECTIONS[name], value, f"{owner}.{name}")
             continue
         annotation = hints[name]
         if isinstance(annotation, types.UnionType):  # not used by plain fields today; kept strict

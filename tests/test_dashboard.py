@@ -10,9 +10,9 @@ import dataclasses
 import pytest
 from textual.worker import WorkerCancelled
 
-from paramtui.engine.architecture import Architecture
+from paramtui.engine.architecture import SECTIONS, Architecture
 from paramtui.tui.app import ParamApp
-from paramtui.tui.fields import GROUPS, SECTIONS, all_fields
+from paramtui.tui.fields import GROUPS, all_fields
 
 
 async def _settle(app: ParamApp, pilot: object) -> None:

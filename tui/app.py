@@ -25,7 +25,7 @@ from textual.widgets import Footer, Input, Static
 
 from paramtui.engine.adapters import store
 from paramtui.engine.adapters.sources import LoadedSource, SourceError, load_preset, load_source
-from paramtui.engine.architecture import Architecture
+from paramtui.engine.architecture import SECTIONS, Architecture
 from paramtui.engine.importer import ConfigError, ImportResult
 from paramtui.engine.params import ParamBreakdown, count_params
 from paramtui.engine.simple import SimpleMoe, simple_breakdown, simple_lines
@@ -35,7 +35,6 @@ from paramtui.tui.bars import render_bars
 from paramtui.tui.config import Config, config_path, load_config
 from paramtui.tui.fields import (
     GROUPS,
-    SECTIONS,
     FieldSpec,
     all_fields,
     apply,

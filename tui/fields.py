@@ -14,10 +14,9 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from paramtui.engine.architecture import Architecture, LinearAttentionSpec, MlaSpec, MoeSpec
+from paramtui.engine.architecture import SECTIONS, Architecture, LinearAttentionSpec, MlaSpec, MoeSpec
 
-SECTIONS: dict[str, type] = {"mla": MlaSpec, "moe": MoeSpec, "linear_attention": LinearAttentionSpec}
-"""Optional nested specs, each switched on or off as a whole."""
+# SECTIONS (from the record): the optional nested specs, each switched on or off as a whole.
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "model": ("name", "model_type", "vocab_size", "hidden_size", "num_layers", "max_context", "tie_embeddings",
