@@ -194,7 +194,9 @@ class Architecture:
     norms_per_layer: int = 2
     """Hidden-size norms per decoder layer (2: pre-attention, pre-FFN; Gemma 2/3 have 4)."""
     qk_norm: bool = False
-    """Per-head RMSNorm on queries and keys (Qwen3, OLMoE)."""
+    """RMSNorm on queries and keys (Qwen3, Gemma 3: one head wide; OLMoE: all heads wide)."""
+    qk_norm_all_heads: bool = False
+    """The q/k norms span every head (OLMoE: heads x head_dim and kv_heads x head_dim), not one head."""
     attention_output_gate: bool = False
     """The q projection also produces a sigmoid output gate (Qwen3-Next): q is twice as wide."""
     attention_sinks: bool = False

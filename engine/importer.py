@@ -22,6 +22,10 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
     "qwen2_moe",
     "qwen3",
     "qwen3_moe",
+    "mixtral",
+    "gemma2",
+    "gemma3_text",
+    "olmoe",
     "qwen3_next",
     "deepseek_v3",
     "kimi_k2",
@@ -33,10 +37,7 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
     "mistral3",
     "ministral3",
 )
-"""Model types with a dedicated mapping and a vendored real config checked against transformers.
-
-Mixtral has a mapping too but no vendored config yet, so it is not listed as supported.
-"""
+"""Model types with a dedicated mapping and a vendored real config checked against transformers."""
 
 _DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 
@@ -138,6 +139,48 @@ def _qwen2(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
 def _qwen3(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     bias = bool(cfg.get("attention_bias", False))
     return _sliding(cfg, {**base, "qk_norm": True, "qkv_bias": bias, "out_bias": bias})
+
+
+def _alternating_kinds(cfg: Config, layers: int, every: int) -> tuple[LayerKind, ...]:
+    """Sliding layers with a full one every ``every`` layers, or the config's own ``layer_types``."""
+    raw = cfg.get("layer_types")
+    if isinstance(raw, list) and len(raw) == layers:
+        return tuple("sliding" if t == "sliding_attention" else "full" for t in raw)
+    return tuple("full" if (i + 1) % every == 0 else "sliding" for i in range(layers))
+
+
+def _gemma2(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    """Gemma 2: four RMSNorms per layer (pre/post attention, pre/post FFN), tied head, local/global layers."""
+    bias = bool(cfg.get("attention_bias", False))
+    fields = {
+        **base,
+        "qkv_bias": bias,
+        "out_bias": bias,
+        "norms_per_layer": 4,
+        "tie_embeddings": bool(cfg.get("tie_word_embeddings", True)),
+    }
+    window = cfg.get("sliding_window")
+    if window:
+        every = 2 if base["model_type"] == "gemma2" else _int(cfg, "sliding_window_pattern", 6)
+        fields["layer_types"] = _alternating_kinds(cfg, base["num_layers"], every)
+        fields["sliding_window"] = int(window)
+    return fields
+
+
+def _gemma3_text(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    """Gemma 3 text model: Gemma 2's layout plus per-head q/k RMSNorm, five local layers per global one."""
+    return {**_gemma2(cfg, base), "qk_norm": True}
+
+
+def _olmoe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    """OLMoE: every layer MoE, no shared expert, q/k RMSNorm over all heads at once."""
+    moe = MoeSpec(
+        num_experts=_int(cfg, "num_experts"),
+        top_k=_int(cfg, "num_experts_per_tok"),
+        expert_ffn_size=base["ffn_size"],
+    )
+    bias = bool(cfg.get("attention_bias", False))
+    return {**base, "qkv_bias": bias, "out_bias": bias, "qk_norm": True, "qk_norm_all_heads": True, "moe": moe}
 
 
 def _sparse_step_dense_layers(cfg: Config, layers: int) -> tuple[int, ...]:
@@ -322,6 +365,9 @@ _MAPPERS: dict[str, Callable[[Config, dict[str, Any]], dict[str, Any]]] = {
     "phi3": _sliding,
     "gpt2": _gpt2,
     "ministral3": _sliding,
+    "gemma2": _gemma2,
+    "gemma3_text": _gemma3_text,
+    "olmoe": _olmoe,
 }
 
 

@@ -127,7 +127,9 @@ def attention_layer_params(arch: Architecture, kind: LayerKind) -> tuple[int, in
     kv = 2 * _linear(h, kv_width, arch.qkv_bias)
     o = _linear(q_width, h, arch.out_bias)
     sinks = arch.num_heads if arch.attention_sinks else 0
-    qk_norms = 2 * arch.head_dim if arch.qk_norm else 0
+    qk_norms = 0
+    if arch.qk_norm:
+        qk_norms = q_width + kv_width if arch.qk_norm_all_heads else 2 * arch.head_dim
     return q + kv + o + sinks, qk_norms
 
 

@@ -92,3 +92,17 @@ def test_tied_embeddings_are_counted_once() -> None:
     bd = _breakdown("llama-3.2-1b")
     assert bd.component("output_head").stored == 0
     assert bd.active_excluding_embeddings == bd.active
+
+
+def test_gemma2_9b_non_embedding_equals_the_report() -> None:
+    """Gemma 2 report (arXiv 2408.00118), Table 1: the 9B model has 8,324,201,984 non-embedding parameters."""
+    bd = _breakdown("gemma-2-9b")
+    assert bd.component("output_head").stored == 0  # tied
+    assert bd.total - bd.component("embedding").stored == 8_324_201_984
+
+
+def test_gemma3_1b_split_matches_the_report() -> None:
+    """Gemma 3 report (arXiv 2503.19786), Table 1: 1B = 302M embedding + 698M non-embedding."""
+    bd = _breakdown("gemma-3-1b")
+    assert round(bd.component("embedding").stored / 1e6) == 302
+    assert round((bd.total - bd.component("embedding").stored) / 1e6) == 698

@@ -108,3 +108,22 @@ def test_llama4_maverick_interleaves_moe_layers() -> None:
     arch = import_config(all_presets()["llama-4-maverick"].config).architecture
     assert arch.num_moe_layers == 24
     assert arch.moe is not None and arch.moe.dense_layers[:3] == (0, 2, 4)
+
+
+def test_gemma_layers_alternate_local_and_global() -> None:
+    """Gemma 2 alternates sliding and global layers; Gemma 3 has one global layer in six."""
+    g2 = import_config(all_presets()["gemma-2-9b"].config).architecture
+    assert g2.layer_kinds[:4] == ("sliding", "full", "sliding", "full")
+    assert g2.sliding_window == 4096 and g2.norms_per_layer == 4 and g2.tie_embeddings
+    g3 = import_config(all_presets()["gemma-3-1b"].config).architecture
+    assert g3.layer_kinds.count("full") == 26 // 6 and g3.layer_kinds[5] == "full"
+    assert g3.qk_norm and not g3.qk_norm_all_heads
+
+
+def test_olmoe_qk_norms_span_all_heads() -> None:
+    """OLMoE's q_norm is heads x head_dim wide and k_norm kv_heads x head_dim (transformers' OlmoeAttention)."""
+    arch = import_config(all_presets()["olmoe-1b-7b"].config).architecture
+    assert arch.qk_norm_all_heads
+    norms = count_params(arch).component("norms").stored
+    h = arch.hidden_size
+    assert norms == arch.num_layers * (2 * h + 2 * 2048) + h
