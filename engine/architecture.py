@@ -8,8 +8,10 @@ from typing import Literal
 LayerKind = Literal["full", "sliding", "chunked", "linear"]
 """How one decoder layer attends: full causal, sliding window, chunked (Llama 4), or linear/recurrent."""
 
-NormKind = Literal["rmsnorm", "layernorm"]
-"""RMSNorm has a weight only; LayerNorm has a weight and a bias."""
+NormKind = Literal["rmsnorm", "layernorm", "layernorm_nobias"]
+"""RMSNorm has a weight only; LayerNorm a weight and a bias, or a weight only (DBRX's bias=False)."""
+
+NORM_KINDS: tuple[NormKind, ...] = ("rmsnorm", "layernorm", "layernorm_nobias")
 
 LAYER_KINDS: tuple[LayerKind, ...] = ("full", "sliding", "chunked", "linear")
 
@@ -189,6 +191,8 @@ class Architecture:
     """Biases on the dense FFN projections."""
     tie_embeddings: bool = False
     """The output head shares the embedding table."""
+    head_bias: bool = False
+    """The output head has a bias of vocab_size (Phi-3.5-MoE's lm_head_bias)."""
     norm: NormKind = "rmsnorm"
     """Normalisation kind for every norm in the model."""
     norms_per_layer: int = 2
@@ -238,6 +242,8 @@ class Architecture:
         _require_non_negative("architecture", "learned_positions", self.learned_positions, MAX_CONTEXT)
         _require_non_negative("architecture", "sliding_window", self.sliding_window, MAX_CONTEXT)
         _require_non_negative("architecture", "mtp_layers", self.mtp_layers, 64)
+        if self.norm not in NORM_KINDS:
+            raise ValueError(f"norm must be one of {', '.join(NORM_KINDS)}, got {self.norm!r}")
         if self.num_kv_heads > self.num_heads:
             raise ValueError(f"num_kv_heads ({self.num_kv_heads}) cannot exceed num_heads ({self.num_heads})")
         if self.mla is None and self.num_heads % self.num_kv_heads:

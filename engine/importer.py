@@ -8,7 +8,7 @@ and says what it assumed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from paramtui.engine.architecture import Architecture, LayerKind, LinearAttentionSpec, MlaSpec, MoeSpec
@@ -90,7 +90,7 @@ def _quant(cfg: Config) -> str:
 
 def _common(cfg: Config, name: str, model_type: str) -> dict[str, Any]:
     """Fields every decoder-only config states with the common key names."""
-    hidden = _int(cfg, "hidden_size", _first(cfg, "n_embd", "d_model"))
+    hidden = _int(cfg, "hidden_size", _first(cfg, "n_embd", "n_embed", "d_model"))
     heads = _int(cfg, "num_attention_heads", _first(cfg, "n_head", "n_heads"))
     return {
         "name": name,
@@ -349,6 +349,118 @@ def _llama4_text(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _deepseek_v2(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    """DeepSeek-V2 (and V2-Lite, whose q projection is full rank): V3's layout without the balancing bias."""
+    fields = _deepseek_v3(cfg, base)
+    moe = fields["moe"]
+    return {**fields, "moe": replace(moe, router_score_correction_bias=False)}
+
+
+def _glm4_moe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    """GLM-4.5: first dense layers, then routed experts plus one shared one; q/k/v biases, optional q/k norm."""
+    layers = base["num_layers"]
+    first_dense = _int(cfg, "first_k_dense_replace", 0)
+    n_shared = _int(cfg, "n_shared_experts", 0)
+    expert = _int(cfg, "moe_intermediate_size")
+    moe = MoeSpec(
+        num_experts=_int(cfg, "n_routed_experts"),
+        top_k=_int(cfg, "num_experts_per_tok"),
+        expert_ffn_size=expert,
+        num_shared_experts=n_shared,
+        shared_expert_ffn_size=expert if n_shared else 0,
+        router_score_correction_bias=True,
+        dense_layers=tuple(range(min(first_dense, layers))),
+    )
+    return {
+        **base,
+        "qkv_bias": bool(cfg.get("attention_bias", False)),
+        "qk_norm": bool(cfg.get("use_qk_norm", False)),
+        "moe": moe,
+        "mtp_layers": _int(cfg, "num_nextn_predict_layers", 0),
+    }
+
+
+def _phimoe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    """Phi-3.5-MoE: LayerNorm with bias, biases on all four attention projections, a biased output head."""
+    moe = MoeSpec(
+        num_experts=_int(cfg, "num_local_experts"),
+        top_k=_int(cfg, "num_experts_per_tok"),
+        expert_ffn_size=base["ffn_size"],
+    )
+    bias = bool(cfg.get("attention_bias", False))
+    return _sliding(
+        cfg,
+        {
+            **base,
+            "norm": "layernorm",
+            "qkv_bias": bias,
+            "out_bias": bias,
+            "head_bias": bool(cfg.get("lm_head_bias", False)),
+            "moe": moe,
+        },
+    )
+
+
+def _dbrx(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    """DBRX: nested attn_config/ffn_config, fused bias-free QKV, LayerNorm without bias, 16 fine-grained experts."""
+    attn = cfg.get("attn_config") or {}
+    ffn = cfg.get("ffn_config") or {}
+    if not isinstance(attn, Mapping) or not isinstance(ffn, Mapping):
+        raise ConfigError("config.json keys 'attn_config' and 'ffn_config' must be objects")
+    expert = _int(ffn, "ffn_hidden_size")
+    moe = MoeSpec(num_experts=_int(ffn, "moe_num_experts"), top_k=_int(ffn, "moe_top_k"), expert_ffn_size=expert)
+    return {
+        **base,
+        "num_kv_heads": _int(attn, "kv_n_heads", base["num_heads"]),
+        "ffn_size": expert,
+        "norm": "layernorm_nobias",
+        "moe": moe,
+    }
+
+
+def _falcon(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    """Falcon, new and old (RefinedWeb) config forms: fused QKV, plain GELU MLP, LayerNorm, tied head.
+
+    Old decoder: multi-query (one kv head) when ``multi_query``, one norm per layer when the
+    attention and MLP run in parallel. New decoder (40B/180B): grouped kv heads, two norms per layer.
+    """
+    heads = base["num_heads"]
+    new_arch = bool(cfg.get("new_decoder_architecture", False)) or base["model_type"] == "RefinedWeb"
+    kv = _first(cfg, "num_kv_heads", "n_head_kv")
+    if new_arch:
+        kv_heads = int(kv or heads)
+        norms = 1 if cfg.get("num_ln_in_parallel_attn") == 1 else 2
+    else:
+        kv_heads = 1 if cfg.get("multi_query", True) else int(kv or heads)
+        norms = 1 if cfg.get("parallel_attn", True) else 2
+    bias = bool(cfg.get("bias", False))
+    hidden = base["hidden_size"]
+    return {
+        **base,
+        "model_type": "falcon",
+        "num_kv_heads": kv_heads,
+        "ffn_size": _int(cfg, "ffn_hidden_size", 4 * hidden) if cfg.get("ffn_hidden_size") else 4 * hidden,
+        "max_context": _int(cfg, "max_position_embeddings", 2048),
+        "gated_ffn": False,
+        "qkv_bias": bias,
+        "out_bias": bias,
+        "mlp_bias": bias,
+        "norm": "layernorm",
+        "norms_per_layer": norms,
+        "tie_embeddings": bool(cfg.get("tie_word_embeddings", True)),
+    }
+
+
+def _granitemoe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    """Granite MoE: Llama-style attention, every layer routed experts (fused gate/up), no shared expert."""
+    moe = MoeSpec(
+        num_experts=_int(cfg, "num_local_experts"),
+        top_k=_int(cfg, "num_experts_per_tok"),
+        expert_ffn_size=base["ffn_size"],
+    )
+    return {**_llama(cfg, base), "mlp_bias": False, "moe": moe}
+
+
 _MAPPERS: dict[str, Callable[[Config, dict[str, Any]], dict[str, Any]]] = {
     "llama": _llama,
     "mistral": _sliding,
@@ -368,6 +480,15 @@ _MAPPERS: dict[str, Callable[[Config, dict[str, Any]], dict[str, Any]]] = {
     "gemma2": _gemma2,
     "gemma3_text": _gemma3_text,
     "olmoe": _olmoe,
+    "deepseek_v2": _deepseek_v2,
+    "glm4_moe": _glm4_moe,
+    "phimoe": _phimoe,
+    "dbrx": _dbrx,
+    "falcon": _falcon,
+    "RefinedWebModel": _falcon,
+    "RefinedWeb": _falcon,
+    "granite": _llama,
+    "granitemoe": _granitemoe,
 }
 
 

@@ -216,8 +216,9 @@ def count_params(arch: Architecture) -> ParamBreakdown:
     norms += norm_params(arch, h) if arch.final_norm else 0
     norm_basis = f"{n_layers} layers x {arch.norms_per_layer} {arch.norm} x {h:,} + attention-internal + final"
 
-    head = 0 if arch.tie_embeddings else v * h
+    head = (0 if arch.tie_embeddings else v * h) + (v if arch.head_bias else 0)
     head_basis = "tied to the embedding table" if arch.tie_embeddings else f"vocab {v:,} x hidden {h:,}"
+    head_basis += f" + bias {v:,}" if arch.head_bias else ""
 
     components = (
         Component("embedding", embedding, embedding, emb_basis),

@@ -35,6 +35,13 @@ def build_config(raw: dict):
     model_type = cfg["model_type"]
     if model_type == "kimi_k2":  # Kimi K2 reuses DeepSeek-V3's modeling code.
         model_type = "deepseek_v3"
+    if model_type in ("RefinedWebModel", "RefinedWeb"):
+        # Falcon's old config form. transformers 4.x read n_layer/n_head/n_head_kv through an
+        # attribute_map that 5.x dropped, and "RefinedWeb" (40B) meant the new decoder.
+        renames = {"n_layer": "num_hidden_layers", "n_head": "num_attention_heads", "n_head_kv": "num_kv_heads"}
+        cfg = {renames.get(k, k): v for k, v in cfg.items()}
+        cfg.setdefault("new_decoder_architecture", model_type == "RefinedWeb")
+        model_type = "falcon"
     cfg.pop("model_type")
     cfg.pop("quantization_config", None)  # count the architecture, not the quantized loader
     cfg.pop("auto_map", None)
@@ -56,6 +63,9 @@ def count(path: Path) -> dict:
         config, "num_experts", None
     )
     k = getattr(config, "num_experts_per_tok", None) or getattr(config, "experts_per_token", None)
+    ffn = getattr(config, "ffn_config", None)
+    if ffn is not None:  # DBRX nests its expert settings
+        experts, k = ffn.moe_num_experts, ffn.moe_top_k
     active = total
     if routed and experts and k:
         # exact integer: routed params are E identical experts, k of them active

@@ -20,7 +20,7 @@ from paramtui.engine.architecture import SECTIONS, Architecture, LinearAttention
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "model": ("name", "model_type", "vocab_size", "hidden_size", "num_layers", "max_context", "tie_embeddings",
-              "learned_positions", "weights_dtype", "quantization", "mtp_layers"),
+              "head_bias", "learned_positions", "weights_dtype", "quantization", "mtp_layers"),
     "attention": ("num_heads", "num_kv_heads", "head_dim", "qkv_bias", "out_bias", "qk_norm",
                   "qk_norm_all_heads", "attention_output_gate", "attention_sinks", "sliding_window", "layer_types"),
     "ffn": ("ffn_size", "gated_ffn", "mlp_bias"),
