@@ -24,6 +24,7 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
     "qwen3_moe",
     "mixtral",
     "gemma2",
+    "gemma3",
     "gemma3_text",
     "olmoe",
     "qwen3_next",
@@ -492,6 +493,13 @@ _MAPPERS: dict[str, Callable[[Config, dict[str, Any]], dict[str, Any]]] = {
 }
 
 
+_TYPE_DEFAULTS: dict[str, dict[str, Any]] = {
+    # Gemma 3's published configs (27B, 12B, 4B) state only what differs from Gemma3TextConfig.
+    "gemma3_text": {"vocab_size": 262208, "max_position_embeddings": 131072, "sliding_window": 4096},
+}
+"""Keys a model_type's configs may leave out, with the value transformers' config class gives them."""
+
+
 def _fallback(cfg: Config, base: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Unknown model_type: common names, gated FFN, no biases; say exactly what was assumed."""
     notes = [
@@ -528,6 +536,11 @@ def import_config(config: Config, name: str = "") -> ImportResult:
         model_type = str(cfg.get("model_type", model_type + "_text"))
     if model_type == "llama4":
         model_type = "llama4_text"
+    missing = {k: v for k, v in _TYPE_DEFAULTS.get(model_type, {}).items() if k not in cfg}
+    if missing:
+        cfg = {**missing, **cfg}
+        taken = ", ".join(f"{k}={v}" for k, v in missing.items())
+        notes.append(f"{model_type}: the config leaves out {taken}; took transformers' defaults")
     display = name or str(cfg.get("_name_or_path") or model_type or "custom model")
     try:
         exported = config.get("paramtui_architecture")

@@ -106,3 +106,9 @@ def test_gemma3_1b_split_matches_the_report() -> None:
     bd = _breakdown("gemma-3-1b")
     assert round(bd.component("embedding").stored / 1e6) == 302
     assert round((bd.total - bd.component("embedding").stored) / 1e6) == 698
+
+
+def test_gemma3_27b_non_embedding_matches_the_report() -> None:
+    """Gemma 3 report (arXiv 2503.19786), Table 1: 27B = 25,600M non-embedding parameters (vision tower apart)."""
+    bd = _breakdown("gemma-3-27b")
+    assert round((bd.total - bd.component("embedding").stored) / 1e8) == 256

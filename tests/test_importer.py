@@ -127,3 +127,11 @@ def test_olmoe_qk_norms_span_all_heads() -> None:
     norms = count_params(arch).component("norms").stored
     h = arch.hidden_size
     assert norms == arch.num_layers * (2 * h + 2 * 2048) + h
+
+
+def test_gemma3_multimodal_config_takes_text_defaults_and_says_so() -> None:
+    """Gemma 3 27B's config.json leaves vocab_size out; transformers' Gemma3TextConfig gives 262,208."""
+    result = import_config(all_presets()["gemma-3-27b"].config)
+    assert result.architecture.vocab_size == 262208
+    assert any("vision tower is not counted" in n for n in result.notes)
+    assert any("vocab_size=262208" in n and "defaults" in n for n in result.notes)
