@@ -23,8 +23,8 @@ def _breakdown(preset_id: str):  # type: ignore[no-untyped-def]
     return count_params(import_config(preset.config, preset.display_name).architecture)
 
 
-def test_at_least_twenty_presets_ship() -> None:
-    assert len(PRESET_IDS) >= 20
+def test_at_least_thirty_presets_ship() -> None:
+    assert len(PRESET_IDS) >= 30
 
 
 def test_every_preset_has_a_reference_count(reference_counts: dict[str, Any]) -> None:
