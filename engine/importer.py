@@ -124,12 +124,17 @@ def _llama(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     return {**base, "qkv_bias": bias, "out_bias": bias, "mlp_bias": bool(cfg.get("mlp_bias", False))}
 
 
-def _mixtral(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
-    moe = MoeSpec(
-        num_experts=_int(cfg, "num_local_experts"),
+def _every_layer_moe(cfg: Config, base: dict[str, Any], experts_key: str) -> MoeSpec:
+    """Routed experts on every layer, each as wide as ``intermediate_size`` (Mixtral, OLMoE, Phi-3.5-MoE, Granite MoE)."""
+    return MoeSpec(
+        num_experts=_int(cfg, experts_key),
         top_k=_int(cfg, "num_experts_per_tok"),
         expert_ffn_size=base["ffn_size"],
     )
+
+
+def _mixtral(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    moe = _every_layer_moe(cfg, base, "num_local_experts")
     return _sliding(cfg, {**base, "moe": moe})
 
 
@@ -175,11 +180,7 @@ def _gemma3_text(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
 
 def _olmoe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     """OLMoE: every layer MoE, no shared expert, q/k RMSNorm over all heads at once."""
-    moe = MoeSpec(
-        num_experts=_int(cfg, "num_experts"),
-        top_k=_int(cfg, "num_experts_per_tok"),
-        expert_ffn_size=base["ffn_size"],
-    )
+    moe = _every_layer_moe(cfg, base, "num_experts")
     bias = bool(cfg.get("attention_bias", False))
     return {**base, "qkv_bias": bias, "out_bias": bias, "qk_norm": True, "qk_norm_all_heads": True, "moe": moe}
 
@@ -259,20 +260,13 @@ def _qwen3_next(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _deepseek_v3(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
-    layers = base["num_layers"]
+def _deepseek_moe(cfg: Config, layers: int) -> MoeSpec:
+    """DeepSeek-style experts (also GLM-4.5's): routed plus same-size shared ones, dense first layers."""
     first_dense = _int(cfg, "first_k_dense_replace", 0)
     freq = _int(cfg, "moe_layer_freq", 1)
-    mla = MlaSpec(
-        q_lora_rank=_int(cfg, "q_lora_rank", 0) if cfg.get("q_lora_rank") else 0,
-        kv_lora_rank=_int(cfg, "kv_lora_rank"),
-        qk_nope_head_dim=_int(cfg, "qk_nope_head_dim"),
-        qk_rope_head_dim=_int(cfg, "qk_rope_head_dim"),
-        v_head_dim=_int(cfg, "v_head_dim"),
-    )
     n_shared = _int(cfg, "n_shared_experts", 0)
     expert = _int(cfg, "moe_intermediate_size")
-    moe = MoeSpec(
+    return MoeSpec(
         num_experts=_int(cfg, "n_routed_experts"),
         top_k=_int(cfg, "num_experts_per_tok"),
         expert_ffn_size=expert,
@@ -281,6 +275,18 @@ def _deepseek_v3(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
         router_score_correction_bias=True,
         dense_layers=tuple(i for i in range(layers) if i < first_dense or i % freq),
     )
+
+
+def _deepseek_v3(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    layers = base["num_layers"]
+    mla = MlaSpec(
+        q_lora_rank=_int(cfg, "q_lora_rank", 0) if cfg.get("q_lora_rank") else 0,
+        kv_lora_rank=_int(cfg, "kv_lora_rank"),
+        qk_nope_head_dim=_int(cfg, "qk_nope_head_dim"),
+        qk_rope_head_dim=_int(cfg, "qk_rope_head_dim"),
+        v_head_dim=_int(cfg, "v_head_dim"),
+    )
+    moe = _deepseek_moe(cfg, layers)
     bias = bool(cfg.get("attention_bias", False))
     return {
         **base,
@@ -359,35 +365,18 @@ def _deepseek_v2(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
 
 def _glm4_moe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     """GLM-4.5: first dense layers, then routed experts plus one shared one; q/k/v biases, optional q/k norm."""
-    layers = base["num_layers"]
-    first_dense = _int(cfg, "first_k_dense_replace", 0)
-    n_shared = _int(cfg, "n_shared_experts", 0)
-    expert = _int(cfg, "moe_intermediate_size")
-    moe = MoeSpec(
-        num_experts=_int(cfg, "n_routed_experts"),
-        top_k=_int(cfg, "num_experts_per_tok"),
-        expert_ffn_size=expert,
-        num_shared_experts=n_shared,
-        shared_expert_ffn_size=expert if n_shared else 0,
-        router_score_correction_bias=True,
-        dense_layers=tuple(range(min(first_dense, layers))),
-    )
     return {
         **base,
         "qkv_bias": bool(cfg.get("attention_bias", False)),
         "qk_norm": bool(cfg.get("use_qk_norm", False)),
-        "moe": moe,
+        "moe": _deepseek_moe(cfg, base["num_layers"]),
         "mtp_layers": _int(cfg, "num_nextn_predict_layers", 0),
     }
 
 
 def _phimoe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     """Phi-3.5-MoE: LayerNorm with bias, biases on all four attention projections, a biased output head."""
-    moe = MoeSpec(
-        num_experts=_int(cfg, "num_local_experts"),
-        top_k=_int(cfg, "num_experts_per_tok"),
-        expert_ffn_size=base["ffn_size"],
-    )
+    moe = _every_layer_moe(cfg, base, "num_local_experts")
     bias = bool(cfg.get("attention_bias", False))
     return _sliding(
         cfg,
@@ -454,11 +443,7 @@ def _falcon(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
 
 def _granitemoe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     """Granite MoE: Llama-style attention, every layer routed experts (fused gate/up), no shared expert."""
-    moe = MoeSpec(
-        num_experts=_int(cfg, "num_local_experts"),
-        top_k=_int(cfg, "num_experts_per_tok"),
-        expert_ffn_size=base["ffn_size"],
-    )
+    moe = _every_layer_moe(cfg, base, "num_local_experts")
     return {**_llama(cfg, base), "mlp_bias": False, "moe": moe}
 
 
