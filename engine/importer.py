@@ -125,7 +125,7 @@ def _llama(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
 
 
 def _every_layer_moe(cfg: Config, base: dict[str, Any], experts_key: str) -> MoeSpec:
-    """Routed experts on every layer, each as wide as ``intermediate_size`` (Mixtral, OLMoE, Phi-3.5-MoE, Granite MoE)."""
+    """Routed experts on every layer, each intermediate_size wide (Mixtral, OLMoE, Phi-3.5-MoE, Granite MoE)."""
     return MoeSpec(
         num_experts=_int(cfg, experts_key),
         top_k=_int(cfg, "num_experts_per_tok"),
