@@ -8,7 +8,7 @@ and says what it assumed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from paramtui.engine.architecture import Architecture, LayerKind, LinearAttentionSpec, MlaSpec, MoeSpec
@@ -155,8 +155,11 @@ def _alternating_kinds(cfg: Config, layers: int, every: int) -> tuple[LayerKind,
     return tuple("full" if (i + 1) % every == 0 else "sliding" for i in range(layers))
 
 
-def _gemma2(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
-    """Gemma 2: four RMSNorms per layer (pre/post attention, pre/post FFN), tied head, local/global layers."""
+def _gemma(cfg: Config, base: dict[str, Any], every: int) -> dict[str, Any]:
+    """Gemma 2/3 layout: four RMSNorms per layer, a tied head, a global layer every ``every`` layers.
+
+    The four norms: pre/post attention and pre/post FFN; the other layers slide.
+    """
     bias = bool(cfg.get("attention_bias", False))
     fields = {
         **base,
@@ -167,15 +170,19 @@ def _gemma2(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     }
     window = cfg.get("sliding_window")
     if window:
-        every = 2 if base["model_type"] == "gemma2" else _int(cfg, "sliding_window_pattern", 6)
         fields["layer_types"] = _alternating_kinds(cfg, base["num_layers"], every)
         fields["sliding_window"] = int(window)
     return fields
 
 
+def _gemma2(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+    """Gemma 2: local and global layers alternate."""
+    return _gemma(cfg, base, every=2)
+
+
 def _gemma3_text(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
-    """Gemma 3 text model: Gemma 2's layout plus per-head q/k RMSNorm, five local layers per global one."""
-    return {**_gemma2(cfg, base), "qk_norm": True}
+    """Gemma 3 text model: per-head q/k RMSNorm, five local layers per global one (sliding_window_pattern)."""
+    return {**_gemma(cfg, base, every=_int(cfg, "sliding_window_pattern", 6)), "qk_norm": True}
 
 
 def _olmoe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
@@ -260,8 +267,11 @@ def _qwen3_next(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _deepseek_moe(cfg: Config, layers: int) -> MoeSpec:
-    """DeepSeek-style experts (also GLM-4.5's): routed plus same-size shared ones, dense first layers."""
+def _deepseek_moe(cfg: Config, layers: int, correction_bias: bool = True) -> MoeSpec:
+    """DeepSeek-style experts (also GLM-4.5's): routed plus same-size shared ones, dense first layers.
+
+    ``correction_bias``: the router has V3's balancing bias (V2 has none).
+    """
     first_dense = _int(cfg, "first_k_dense_replace", 0)
     freq = _int(cfg, "moe_layer_freq", 1)
     n_shared = _int(cfg, "n_shared_experts", 0)
@@ -272,12 +282,12 @@ def _deepseek_moe(cfg: Config, layers: int) -> MoeSpec:
         expert_ffn_size=expert,
         num_shared_experts=n_shared,
         shared_expert_ffn_size=expert if n_shared else 0,
-        router_score_correction_bias=True,
+        router_score_correction_bias=correction_bias,
         dense_layers=tuple(i for i in range(layers) if i < first_dense or i % freq),
     )
 
 
-def _deepseek_v3(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
+def _deepseek_v3(cfg: Config, base: dict[str, Any], correction_bias: bool = True) -> dict[str, Any]:
     layers = base["num_layers"]
     mla = MlaSpec(
         q_lora_rank=_int(cfg, "q_lora_rank", 0) if cfg.get("q_lora_rank") else 0,
@@ -286,7 +296,7 @@ def _deepseek_v3(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
         qk_rope_head_dim=_int(cfg, "qk_rope_head_dim"),
         v_head_dim=_int(cfg, "v_head_dim"),
     )
-    moe = _deepseek_moe(cfg, layers)
+    moe = _deepseek_moe(cfg, layers, correction_bias)
     bias = bool(cfg.get("attention_bias", False))
     return {
         **base,
@@ -358,9 +368,7 @@ def _llama4_text(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
 
 def _deepseek_v2(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     """DeepSeek-V2 (and V2-Lite, whose q projection is full rank): V3's layout without the balancing bias."""
-    fields = _deepseek_v3(cfg, base)
-    moe = fields["moe"]
-    return {**fields, "moe": replace(moe, router_score_correction_bias=False)}
+    return _deepseek_v3(cfg, base, correction_bias=False)
 
 
 def _glm4_moe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
