@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from paramtui.engine.architecture import Architecture
+from paramtui.engine.checkpoint import CheckpointSummary, checkpoint_weights
 from paramtui.engine.fit import FitReport, PlanOptions, Workload, assess_fit
 from paramtui.engine.hardware import Hardware
 from paramtui.engine.kv_cache import KvEstimate, estimate_kv_cache, resolve_kv_dtype
@@ -80,15 +81,26 @@ def choose_runtime(request: Request, precision: str, hardware: Hardware | None) 
 
 
 def analyze(
-    arch: Architecture, request: Request, hardware: Hardware | None, breakdown: ParamBreakdown | None = None
+    arch: Architecture,
+    request: Request,
+    hardware: Hardware | None,
+    breakdown: ParamBreakdown | None = None,
+    checkpoint: CheckpointSummary | None = None,
+    checkpoint_precision: str | None = None,
 ) -> Analysis:
     """Memory, and with hardware the fit and speed, of ``arch`` under ``request``.
+
+    With ``checkpoint`` (exact facts from the weight files' headers) the weights at the
+    checkpoint's own precision are its exact bytes; other precisions are estimated.
 
     Raises:
         ValueError: a bad precision, KV dtype, runtime, context or batch (one-line message).
     """
     breakdown = breakdown or count_params(arch)
-    precision = resolve_precision(request.precision, arch)
+    own = checkpoint_precision or resolve_precision("auto", arch)
+    auto = request.precision.strip().lower() == "auto"
+    precision = own if auto and checkpoint is not None else resolve_precision(request.precision, arch)
+    exact = checkpoint is not None and precision == own
     runtime = choose_runtime(request, precision, hardware)
     kv_dtype = resolve_kv_dtype(request.kv_dtype, arch)
     context = request.context if request.context is not None else min(DEFAULT_CONTEXT, arch.max_context)
@@ -99,12 +111,17 @@ def analyze(
     if request.batch < 1:
         raise ValueError(f"--batch must be at least 1, got {request.batch}")
     workload = Workload(context, request.batch)
-    weights = estimate_weights(arch, breakdown, precision)
+    if checkpoint is not None and exact:
+        weights = checkpoint_weights(checkpoint, arch, precision, runtime.loads_vision, runtime.loads_mtp)
+    else:
+        weights = estimate_weights(arch, breakdown, precision)
     kv = estimate_kv_cache(arch, context, request.batch, kv_dtype, runtime.kv)
     overhead = runtime.overhead_bytes(arch, request.batch, context)
     fit = speed = None
     if hardware is not None and hardware.gpus:
-        fit = assess_fit(arch, breakdown, precision, kv_dtype, runtime, hardware, workload, request.options)
+        fit = assess_fit(
+            arch, breakdown, precision, kv_dtype, runtime, hardware, workload, request.options, weights=weights
+        )
         if fit.verdict != "does_not_fit":
             speed = estimate_speed(arch, breakdown, fit, runtime, hardware, workload)
     return Analysis(arch, breakdown, precision, runtime, workload, weights, kv, overhead, hardware, fit, speed)

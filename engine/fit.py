@@ -260,6 +260,7 @@ def assess_fit(
     workload: Workload,
     options: PlanOptions | None = None,
     search_best: bool = True,
+    weights: WeightsEstimate | None = None,
 ) -> FitReport:
     """Check a model against hardware.
 
@@ -273,11 +274,12 @@ def assess_fit(
         workload: context and batch.
         options: user overrides of tp/pp/offload.
         search_best: also find the best precision that fits (one evaluation per format).
+        weights: exact weights at ``precision`` (from checkpoint headers); estimated when None.
     """
     options = options or PlanOptions()
     if not hardware.gpus:
         raise ValueError("assess_fit needs at least one GPU")
-    weights = estimate_weights(arch, breakdown, precision)
+    weights = weights or estimate_weights(arch, breakdown, precision)
     kv = estimate_kv_cache(arch, workload.context, workload.batch, kv_dtype, runtime.kv)
     plain, offloaded, closest = plan_attempts(arch, weights, kv, runtime, hardware, workload, options)
     reasons: list[str] = []

@@ -37,3 +37,25 @@ def private_user_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("PARAMTUI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PARAMTUI_CONFIG", str(tmp_path / "config.toml"))
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def no_real_hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reaches the real Hub: HF_ENDPOINT points at a closed local port unless a test starts
+    the fake Hub (tests/fake_hub.py); the Hub token, login and paramtui's cache are private to the test."""
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf_home"))
+    monkeypatch.setenv("PARAMTUI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr("paramtui.engine.adapters.hub.BACKOFF_S", 0.01)
+
+
+@pytest.fixture
+def fake_hub(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A running fake Hub with HF_ENDPOINT pointed at it."""
+    from fake_hub import FakeHub
+
+    with FakeHub() as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        yield hub

@@ -48,7 +48,7 @@ def test_inspect_a_config_path_and_a_directory(tmp_path: Path, capsys: pytest.Ca
     [
         (["inspect", "deepsek-v3"], "did you mean deepseek-v3"),
         (["inspect", "no/such/dir/config.json"], "no such file"),
-        (["inspect", "meta-llama/Llama-3.1-8B"], "Hugging Face repo id"),
+        (["inspect", "meta-llama/Llama-3.1-8B"], "could not reach the Hub"),
         (["inspect"], "required"),
         (["inspect", "x", "--bogus"], "unrecognized arguments"),
         (["nonsense-model"], "no preset named"),

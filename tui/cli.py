@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from paramtui.tui import package_version
 
@@ -18,6 +18,9 @@ EXIT_BAD_INPUT = 2
 
 SUBCOMMANDS = ("inspect", "presets", "gpus", "hw")
 """Subcommand names win over preset ids of the same name."""
+
+
+SOURCE_HELP = "config.json, model directory, .gguf, preset id or Hugging Face owner/name[@rev][:QUANT]"
 
 
 class UsageError(Exception):
@@ -50,16 +53,19 @@ def _main_parser() -> _Parser:
         prog="paramtui",
         description="What is this LLM made of, will it fit on this machine's GPUs, and how fast will it run?",
         epilog="subcommands: inspect SOURCE [--json] [--gpu ...] | presets | gpus.  "
-        "SOURCE: a config.json, a directory, or a preset id.",
+        "SOURCE: a config.json, a directory, a .gguf, a preset id, or a Hugging Face repo "
+        "(owner/name[@revision][:QUANT]).",
     )
-    parser.add_argument("source", nargs="?", help="config.json path, model directory or preset id")
+    parser.add_argument(
+        "source", nargs="?", help="config.json, model directory, .gguf, preset id or owner/name[@rev][:QUANT]"
+    )
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version and exit")
     return parser
 
 
 def _inspect_parser() -> _Parser:
     parser = _Parser(prog="paramtui inspect", description="Print what a model is made of.")
-    parser.add_argument("source", help="config.json path, model directory or preset id")
+    parser.add_argument("source", help=SOURCE_HELP)
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout (for scripts)")
     parser.add_argument("--precision", default="auto", help="weights precision: auto, bf16, fp8, int4, q4_k_m, ...")
     parser.add_argument("--kv-dtype", default="auto", help="KV cache dtype: auto, bf16, fp16, fp8, q8_0, q4_0")
@@ -129,7 +135,8 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
     from paramtui.engine.importer import ConfigError
 
     try:
-        loaded = load_source(source)
+        with _ProgressBar() as progress:
+            loaded = load_source(source, progress)
         analysis = None
         if ns is not None:
             options = PlanOptions(tp=ns.tp, pp=ns.pp, offload=ns.offload)
@@ -138,7 +145,10 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
                 value = getattr(ns, name)
                 if value is not None and value < 1:
                     raise ValueError(f"--{name} must be at least 1, got {value}")
-            analysis = analyze(loaded.result.architecture, request, _hardware(ns.gpu, ns.gpus))
+            hardware = _hardware(ns.gpu, ns.gpus)
+            analysis = analyze(
+                loaded.result.architecture, request, hardware, None, loaded.checkpoint, loaded.checkpoint_precision
+            )
     except (SourceError, ConfigError, ValueError) as exc:
         return _fail(str(exc))
     from paramtui.tui.report import build_report, render_fit, render_table
@@ -153,6 +163,40 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
     if analysis is not None:
         console.print(render_fit(analysis))
     return 0
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr while weight-file headers arrive (only on a terminal)."""
+
+    def __init__(self) -> None:
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Callable[[int, int, str], None]:
+        return self.update
+
+    def update(self, done: int, total: int, what: str) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self._progress is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._progress = Progress(
+                TextColumn("reading headers"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.description}"),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("", total=total)
+        self._progress.update(self._task, completed=done, total=total, description=what)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
 
 
 def run_hw(as_json: bool, select: tuple[int, ...] | None) -> int:

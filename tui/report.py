@@ -113,6 +113,53 @@ def _speed_section(analysis: Analysis) -> dict[str, Any] | None:
     }
 
 
+def _checkpoint_section(loaded: LoadedSource) -> dict[str, Any] | None:
+    """``checkpoint``: what the weight files' headers hold, exactly, and how it compares with config.json."""
+    from paramtui.engine.checkpoint import active_params, cross_check
+
+    read, summary = loaded.read, loaded.checkpoint
+    if read is None:
+        return None
+    out: dict[str, Any] = {
+        "files": [{"name": n, "bytes": b} for n, b in read.files],
+        "gguf_variants": [{"label": v.label, "bytes": v.bytes, "files": len(v.files)} for v in read.variants],
+        "mmproj": [{"name": n, "bytes": b} for n, b in read.mmproj],
+        "precision": read.precision,
+    }
+    if summary is None:
+        return out
+    arch = loaded.result.architecture
+    check = cross_check(summary, count_params(arch))
+    out.update(
+        {
+            "file_bytes": summary.file_bytes,
+            "tensor_count": summary.tensor_count,
+            "model_bytes": summary.model_bytes,
+            "params": summary.total_params,
+            "active": active_params(summary, arch),
+            "routed_expert_params": summary.routed_expert_params,
+            "params_by_dtype": dict(summary.params_by_dtype),
+            "bytes_by_dtype": dict(summary.bytes_by_dtype),
+            "components": [
+                {"name": name, "params": summary.component_params[name], "bytes": summary.component_bytes[name]}
+                for name in summary.component_params
+            ],
+            "set_aside": {
+                role: {"elements": summary.aside_params[role], "bytes": summary.aside_bytes.get(role, 0)}
+                for role in summary.aside_params
+            },
+            "cross_check": {
+                "header_params": check.header_total,
+                "config_params": check.config_total,
+                "difference": check.difference,
+                "matches": check.matches,
+                "per_component": [{"name": n, "headers": h, "config": c} for n, h, c in check.per_component],
+            },
+        }
+    )
+    return out
+
+
 def build_report(loaded: LoadedSource, analysis: Analysis | None = None) -> dict[str, Any]:
     """The ``inspect --json`` object (DESIGN.md contract)."""
     arch = loaded.result.architecture
@@ -133,6 +180,7 @@ def build_report(loaded: LoadedSource, analysis: Analysis | None = None) -> dict
             ],
         },
         "notes": list(loaded.result.notes),
+        "checkpoint": _checkpoint_section(loaded),
         "memory": _memory_section(analysis) if analysis is not None else None,
         "hardware": _hardware_section(analysis) if analysis is not None else None,
         "fit": _fit_section(analysis) if analysis is not None else None,
@@ -191,8 +239,35 @@ def render_table(loaded: LoadedSource, breakdown: ParamBreakdown | None = None) 
             + (f" ({pub.convention})" if pub.convention else "")
         )
     lines.extend(f"note: {note}" for note in loaded.result.notes)
+    lines.extend(_checkpoint_lines(loaded))
     lines.append(f"source: {loaded.source}")
     return Group(table, *(Text(line, style="dim" if line.startswith("source") else "") for line in lines))
+
+
+def _checkpoint_lines(loaded: LoadedSource) -> list[str]:
+    """A few lines on the weight files: exact bytes, dtypes, what was set aside, GGUF variants."""
+    read, summary = loaded.read, loaded.checkpoint
+    if read is None:
+        return []
+    lines = []
+    if summary is not None:
+        dtypes = ", ".join(
+            f"{d} {format_bytes(b)}" for d, b in sorted(summary.bytes_by_dtype.items(), key=lambda x: -x[1])
+        )
+        lines.append(
+            f"checkpoint: {len(summary.files)} file(s), {format_bytes(summary.file_bytes)}; "
+            f"language model {format_bytes(summary.model_bytes)} ({dtypes})"
+        )
+        aside = ", ".join(f"{role} {format_bytes(summary.aside_bytes.get(role, 0))}" for role in summary.aside_params)
+        if aside:
+            lines.append(f"set aside from the counts: {aside}")
+    if read.variants:
+        shown = ", ".join(f"{v.label} {format_bytes(v.bytes)}" for v in read.variants[:12])
+        more = f" and {len(read.variants) - 12} more" if len(read.variants) > 12 else ""
+        lines.append(f"GGUF variants: {shown}{more}")
+    if read.mmproj:
+        lines.append("vision projector (not counted): " + ", ".join(f"{n} {format_bytes(b)}" for n, b in read.mmproj))
+    return lines
 
 
 def render_fit(analysis: Analysis) -> RenderableType:

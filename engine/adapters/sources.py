@@ -1,7 +1,9 @@
 """Resolve a SOURCE argument (path, preset id, Hub repo id) to an imported architecture.
 
-Order, as the design notes give it: an existing path (config.json, a directory holding one),
-then a preset id, then ``owner/name`` (a Hugging Face repo; not readable yet).
+Order, as the design notes give it: an existing path (config.json, a directory, a .gguf, a
+.safetensors), then a preset id, then ``owner/name[@revision][:QUANT]`` (a Hugging Face repo).
+Weight files are read for their headers only; what they hold comes back as a
+:class:`~paramtui.engine.checkpoint.CheckpointSummary` beside the architecture.
 """
 
 from __future__ import annotations
@@ -10,7 +12,17 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from paramtui.engine.adapters.checkpoint_files import (
+    CheckpointFileError,
+    CheckpointRead,
+    Progress,
+    group_gguf_files,
+    read_local_gguf,
+    read_local_safetensors,
+)
+from paramtui.engine.checkpoint import CheckpointSummary, cross_check, summarize
 from paramtui.engine.importer import ConfigError, ImportResult, import_config
+from paramtui.engine.params import count_params
 from paramtui.engine.record import architecture_from_dict, is_saved_model
 from paramtui.presets import Preset, UnknownPresetError, get_preset
 
@@ -32,6 +44,15 @@ class LoadedSource:
     """The SOURCE as resolved: a path, ``preset:<id>`` or a repo id."""
     preset: Preset | None
     """The preset, when SOURCE named one (carries the published figures)."""
+    checkpoint: CheckpointSummary | None = None
+    """Exact facts from the weight files' headers, when SOURCE had weight files."""
+    read: CheckpointRead | None = None
+    """What the file or Hub reader found (files, GGUF variants, mmproj files)."""
+
+    @property
+    def checkpoint_precision(self) -> str | None:
+        """The precision the checkpoint's exact bytes stand for (GGUF file type; else None = auto)."""
+        return self.read.precision if self.read is not None else None
 
 
 def read_config_file(path: Path) -> dict[str, object]:
@@ -55,13 +76,21 @@ def read_config_file(path: Path) -> dict[str, object]:
     return data
 
 
-def load_path(path: Path) -> LoadedSource:
-    """Load a config.json file or a directory holding one."""
-    target = path / "config.json" if path.is_dir() else path
-    if path.is_dir() and not target.exists():
-        raise SourceError(f"{path} has no config.json; point at a model directory or a config file")
-    if target.suffix == ".gguf":
-        raise SourceError(f"{target}: GGUF files are not readable yet; use the model's config.json")
+def load_path(path: Path, progress: Progress | None = None) -> LoadedSource:
+    """Load a config.json, a .gguf, a .safetensors beside its config.json, or a model directory."""
+    try:
+        if path.is_file() and path.suffix == ".gguf":
+            return from_read(read_local_gguf(path), str(path))
+        if path.is_file() and path.suffix == ".safetensors":
+            return _load_directory(path.parent, progress, path)
+        if path.is_dir():
+            return _load_directory(path, progress)
+    except CheckpointFileError as exc:
+        raise SourceError(str(exc)) from exc
+    return _load_config_file(path)
+
+
+def _load_config_file(target: Path) -> LoadedSource:
     config = read_config_file(target)
     if is_saved_model(config):  # a model saved from the dashboard
         try:
@@ -75,6 +104,47 @@ def load_path(path: Path) -> LoadedSource:
     return LoadedSource(result, str(target), None)
 
 
+def _load_directory(path: Path, progress: Progress | None, only: Path | None = None) -> LoadedSource:
+    """A directory: config.json (+ safetensors headers), or its GGUF file when it has no config."""
+    target = path / "config.json"
+    if not target.exists():
+        variants, _ = group_gguf_files((p.name, p.stat().st_size) for p in path.glob("*.gguf"))
+        if len(variants) == 1:
+            return from_read(read_local_gguf(path / variants[0].files[0][0]), str(path))
+        if variants:
+            names = ", ".join(v.files[0][0] for v in variants)
+            raise SourceError(f"{path} holds several GGUF models ({names}); pass one of them")
+        raise SourceError(f"{path} has no config.json; point at a model directory or a config file")
+    loaded = _load_config_file(target)
+    if is_saved_model(read_config_file(target)):
+        return loaded
+    entries, files = read_local_safetensors(path, progress, [only.name] if only is not None else None)
+    if not files:
+        notes = (*loaded.result.notes, "no safetensors files beside config.json: counted from config.json alone")
+        return replace(loaded, result=ImportResult(loaded.result.architecture, notes), source=str(path))
+    config = read_config_file(target)
+    read = CheckpointRead(config, tuple(files), tuple(entries), None)
+    return from_read(read, str(path))
+
+
+def from_read(read: CheckpointRead, source: str) -> LoadedSource:
+    """Import what a reader found, and summarize its weight files against the config."""
+    if read.config is None:
+        raise SourceError(f"{source}: no config.json to tell what model it is")
+    name = str(read.config.get("_name_or_path") or source)
+    try:
+        result = import_config(read.config, name=name)
+    except ConfigError as exc:
+        raise SourceError(f"{source}: {exc}") from exc
+    summary = None
+    notes = [*result.notes, *read.notes]
+    if read.tensors:
+        arch = result.architecture
+        summary = summarize(read.tensors, read.files, arch)
+        notes.append(cross_check(summary, count_params(arch)).describe())
+    return LoadedSource(ImportResult(result.architecture, tuple(notes)), source, None, summary, read)
+
+
 def load_preset(preset: Preset) -> LoadedSource:
     """Import a shipped preset."""
     result = import_config(preset.config, name=preset.display_name)
@@ -85,7 +155,7 @@ def load_preset(preset: Preset) -> LoadedSource:
     return LoadedSource(result, f"preset:{preset.id}", preset)
 
 
-def load_source(source: str) -> LoadedSource:
+def load_source(source: str, progress: Progress | None = None) -> LoadedSource:
     """Resolve SOURCE in the documented order.
 
     Raises:
@@ -96,16 +166,32 @@ def load_source(source: str) -> LoadedSource:
         raise SourceError("empty SOURCE; give a preset id, a config.json path or a directory")
     path = Path(text).expanduser()
     if path.exists():
-        return load_path(path)
+        return load_path(path, progress)
     try:
         return load_preset(get_preset(text))
     except UnknownPresetError as exc:
         preset_error = str(exc)
-    if "/" in text and not text.startswith((".", "/", "~")) and text.count("/") == 1:
-        raise SourceError(
-            f"{text!r} looks like a Hugging Face repo id, but reading the Hub is not available yet; "
-            "download its config.json and pass the file"
-        )
+    if not text.startswith((".", "/", "~")):
+        from paramtui.engine.adapters.hub import parse_repo_ref
+
+        ref = parse_repo_ref(text)
+        if ref is not None:
+            return load_repo(text, progress)
     if any(sep in text for sep in ("/", "\\")) or text.endswith((".json", ".gguf")):
         raise SourceError(f"no such file or directory: {text}")
     raise SourceError(preset_error)
+
+
+def load_repo(text: str, progress: Progress | None = None) -> LoadedSource:
+    """Read a Hub repo (``owner/name[@revision][:QUANT]``)."""
+    from paramtui.engine.adapters.hub import HubError, parse_repo_ref, read_repo
+
+    ref = parse_repo_ref(text)
+    if ref is None:
+        raise SourceError(f"{text!r} is not a Hugging Face repo id (owner/name[@revision][:QUANT])")
+    try:
+        read = read_repo(ref, progress)
+    except HubError as exc:
+        raise SourceError(str(exc)) from exc
+    label = ref.repo_id + (f"@{ref.revision}" if ref.revision else "") + (f":{ref.quant}" if ref.quant else "")
+    return from_read(read, label)

@@ -1,0 +1,203 @@
+"""A bounded, streaming parse of a GGUF file's header: metadata and the tensor table, never the data.
+
+The ``gguf`` package's reader memory-maps the whole file, which a remote file cannot be, and
+trusts every count in it. This parser pulls bytes through a ``read(offset, size)`` callable (a
+local file or HTTP range requests), in chunks that grow as the header turns out longer, and
+refuses absurd counts and string lengths before allocating anything, so a hostile or broken
+file costs bounded memory and time. Types come from the ``gguf`` package.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from paramtui.engine.checkpoint import TensorEntry
+
+MAX_HEADER_BYTES = 512 * 2**20
+"""The metadata and tensor table of a GGUF file never need more (a 256k-token vocabulary is ~10 MB)."""
+MAX_TENSORS = 2**20
+"""Tensors per file (DeepSeek-V3 has about 1,900 in GGUF's fused-expert layout)."""
+MAX_KV = 2**16
+"""Metadata keys per file."""
+MAX_STRING = 64 * 2**20
+"""Bytes in one string (chat templates are tens of kB)."""
+MAX_ARRAY = 2**26
+"""Elements in one metadata array (vocabularies and merges are a few hundred thousand)."""
+KEPT_ARRAY = 4096
+"""Arrays up to this length are kept (per-layer head counts); longer ones keep only their length."""
+FIRST_CHUNK = 1 * 2**20
+"""Bytes fetched first; each further fetch doubles, so a header costs a handful of requests."""
+
+_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+_STRING, _ARRAY = 8, 9
+
+ReadAt = Callable[[int, int], bytes]
+"""``read(offset, size)``: up to ``size`` bytes at ``offset`` (fewer only at the end of the file)."""
+
+
+class GgufError(ValueError):
+    """A GGUF header that is not GGUF, truncated, or asks for absurd sizes."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayInfo:
+    """A long metadata array, kept as its length (and element type) only."""
+
+    length: int
+    """Elements."""
+    element_type: int
+    """GGUFValueType of the elements."""
+
+
+@dataclass(frozen=True, slots=True)
+class GgufHeader:
+    """What a GGUF file declares: its metadata and its tensors with exact byte sizes."""
+
+    version: int
+    """GGUF format version."""
+    metadata: dict[str, Any]
+    """Key -> value (scalars, strings, short arrays as tuples, long arrays as ArrayInfo)."""
+    tensors: tuple[TensorEntry, ...]
+    """Tensor table: name, GGML type name, shape (GGML order), exact bytes."""
+    header_bytes: int
+    """Bytes the header spans (what was read)."""
+
+
+class _Cursor:
+    """Sequential reads over ``read_at``, fetching growing chunks and refusing to pass the limit."""
+
+    def __init__(self, read_at: ReadAt, size: int | None, name: str) -> None:
+        self._read_at, self._size, self._name = read_at, size, name
+        self._buf = b""
+        self._start = 0
+        self.pos = 0
+        self._chunk = FIRST_CHUNK
+
+    def take(self, n: int) -> bytes:
+        end = self.pos + n
+        if end > MAX_HEADER_BYTES:
+            raise GgufError(f"{self._name}: header runs past {MAX_HEADER_BYTES // 2**20} MiB; not a sane GGUF file")
+        if self._size is not None and end > self._size:
+            raise GgufError(f"{self._name}: header runs past the end of the file (truncated GGUF)")
+        while self._start + len(self._buf) < end:
+            want = max(self._chunk, end - self._start - len(self._buf))
+            got = self._read_at(self._start + len(self._buf), want)
+            if not got:
+                raise GgufError(f"{self._name}: file ends inside the header (truncated GGUF)")
+            self._buf += got
+            self._chunk = min(self._chunk * 2, 64 * 2**20)
+        out = self._buf[self.pos - self._start : end - self._start]
+        self.pos = end
+        if self.pos - self._start > 8 * 2**20:  # drop consumed bytes so memory stays bounded
+            self._buf = self._buf[self.pos - self._start :]
+            self._start = self.pos
+        return out
+
+    def unpack(self, fmt: str) -> Any:
+        return struct.unpack(fmt, self.take(struct.calcsize(fmt)))[0]
+
+    def count(self, what: str, limit: int) -> int:
+        value = int(self.unpack("<Q"))
+        if value > limit:
+            raise GgufError(f"{self._name}: {what} is {value:,}, above the limit of {limit:,}; the file is corrupt")
+        return value
+
+    def string(self) -> str:
+        raw = self.take(self.count("a string length", MAX_STRING))
+        return raw.decode("utf-8", errors="replace")
+
+
+def _value(cur: _Cursor, vtype: int) -> Any:
+    if vtype in _SCALARS:
+        return cur.unpack(_SCALARS[vtype])
+    if vtype == _STRING:
+        return cur.string()
+    if vtype == _ARRAY:
+        etype = int(cur.unpack("<I"))
+        length = cur.count("an array length", MAX_ARRAY)
+        if etype not in _SCALARS and etype != _STRING:
+            raise GgufError(f"{cur._name}: array of unknown element type {etype}")
+        if etype in _SCALARS and length > KEPT_ARRAY:
+            cur.take(length * struct.calcsize(_SCALARS[etype]))
+            return ArrayInfo(length, etype)
+        items = [_value(cur, etype) for _ in range(length)]
+        return tuple(items) if length <= KEPT_ARRAY else ArrayInfo(length, etype)
+    raise GgufError(f"{cur._name}: metadata value of unknown type {vtype}")
+
+
+def read_gguf_header(read_at: ReadAt, size: int | None, name: str) -> GgufHeader:
+    """Parse a GGUF header through ``read_at``.
+
+    Args:
+        read_at: reads bytes at an offset (file or HTTP range).
+        size: the file's size when known; tensors must lie inside it.
+        name: the file name, for messages.
+
+    Raises:
+        GgufError: not GGUF, truncated, an unknown type, or a count beyond the limits.
+    """
+    import gguf
+
+    cur = _Cursor(read_at, size, name)
+    if cur.take(4) != b"GGUF":
+        raise GgufError(f"{name}: not a GGUF file (no GGUF magic at the start)")
+    version = int(cur.unpack("<I"))
+    if version not in (2, 3):
+        raise GgufError(f"{name}: GGUF version {version} is not supported (2 and 3 are)")
+    n_tensors = cur.count("the tensor count", MAX_TENSORS)
+    n_kv = cur.count("the metadata key count", MAX_KV)
+    metadata: dict[str, Any] = {}
+    for _ in range(n_kv):
+        key = cur.string()
+        metadata[key] = _value(cur, int(cur.unpack("<I")))
+    infos = []
+    for _ in range(n_tensors):
+        tname = cur.string()
+        n_dims = int(cur.unpack("<I"))
+        if not 1 <= n_dims <= 8:
+            raise GgufError(f"{name}: tensor {tname!r} has {n_dims} dimensions; the file is corrupt")
+        dims = tuple(cur.count(f"a dimension of {tname!r}", 2**48) for _ in range(n_dims))
+        ttype = int(cur.unpack("<I"))
+        offset = int(cur.unpack("<Q"))
+        infos.append((tname, dims, ttype, offset))
+    tensors = tuple(_tensor(gguf, name, size, *info) for info in infos)
+    return GgufHeader(version, metadata, tensors, cur.pos)
+
+
+def _tensor(
+    gguf: Any, name: str, size: int | None, tname: str, dims: tuple[int, ...], ttype: int, _offset: int
+) -> TensorEntry:
+    try:
+        qtype = gguf.GGMLQuantizationType(ttype)
+        block, type_size = gguf.GGML_QUANT_SIZES[qtype]
+    except (ValueError, KeyError):
+        raise GgufError(f"{name}: tensor {tname!r} has unknown GGML type {ttype}") from None
+    elements = 1
+    for d in dims:
+        elements *= d
+    if dims[0] % block:
+        raise GgufError(f"{name}: tensor {tname!r} rows of {dims[0]} are not a multiple of {qtype.name}'s block")
+    nbytes = elements // block * type_size
+    if size is not None and nbytes > size:
+        raise GgufError(f"{name}: tensor {tname!r} is larger than the file")
+    return TensorEntry(tname, qtype.name, dims, nbytes)
+
+
+SPLIT = re.compile(r"^(?P<stem>.*)-(?P<index>\d{5})-of-(?P<count>\d{5})\.gguf$")
+"""llama.cpp's split-file names (``model-00001-of-00003.gguf``)."""
+
+QUANT_LABEL = re.compile(
+    r"(?i)(?<![A-Za-z0-9])(UD-)?(I?Q\d(_[0-9A-Z]+)*|BF16|F16|F32|MXFP4(_MOE)?|TQ\d_\d)(?![A-Za-z0-9])"
+)
+"""The quant label in a GGUF file name (``Llama-3.1-8B-Q4_K_M.gguf`` -> Q4_K_M), as llama.cpp's -hf uses it."""
+
+
+def quant_label(filename: str) -> str:
+    """The quant label of a GGUF file name, upper-cased, or ``""`` when it has none."""
+    stem = filename.rsplit("/", 1)[-1]
+    found = QUANT_LABEL.findall(stem)
+    return (found[-1][0] + found[-1][1]).upper() if found else ""
