@@ -208,7 +208,7 @@ def _component(name: str) -> ComponentName:
     module = parts[-2] if len(parts) > 1 else name
     if _NORM.fullmatch(module) or "norm" in module.lower():
         return "norms"
-    if _ATTN.search(name):
+    if _ATTN.search(name) or "rope" in name or "rotary" in name:
         return "attention"
     return "dense_ffn"
 
@@ -292,8 +292,8 @@ def summarize(
         if role == "scale":
             component = _component(_scaled_weight_name(entry.name))
             component_bytes[component] += entry.nbytes
-        elif role == "buffer":
-            component_bytes["router"] += entry.nbytes
+        elif role == "buffer":  # loaded with the model: its bytes count, its values are not parameters
+            component_bytes[_component(entry.name)] += entry.nbytes
         if role != "weight" or component is None:
             aside_params[role] = aside_params.get(role, 0) + entry.elements
             aside_bytes[role] = aside_bytes.get(role, 0) + entry.nbytes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from paramtui.engine.adapters.sources import load_preset
 from paramtui.engine.architecture import Architecture
 from paramtui.engine.hardware import GpuSpec, Hardware, parse_gpu_spec
@@ -24,3 +26,9 @@ def hardware(spec: str, ram_available: int | None = None) -> Hardware:
 def gpu(preset_id: str) -> GpuSpec:
     """One GPU preset."""
     return gpu_presets()[preset_id]
+
+
+def preset_model(preset_id: str) -> tuple[Architecture, dict[str, Any]]:
+    """A preset's architecture and its config.json dict."""
+    preset = get_preset(preset_id)
+    return load_preset(preset).result.architecture, dict(preset.config)

@@ -1,0 +1,95 @@
+"""GGUF files written at test time: a real header (metadata + tensor table), sparse data.
+
+Written by hand from the GGUF spec (ggml/docs/gguf.md: magic, version, tensor and key counts,
+typed key/values, tensor infos, 32-byte alignment) so hostile variants can be made too.
+Bytes per block come from ggml's block definitions: Q4_K 144 bytes per 256 weights
+(2 fp16 + 12 scale bytes + 128 nibble bytes), Q6_K 210, Q8_0 34 per 32, F32 4, F16 2.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from typing import Any
+
+BLOCK = {"F32": (1, 4), "F16": (1, 2), "Q8_0": (32, 34), "Q4_K": (256, 144), "Q6_K": (256, 210)}
+TYPE_ID = {"F32": 0, "F16": 1, "Q8_0": 8, "Q4_K": 12, "Q6_K": 14}
+UINT32, INT32, FLOAT32, STRING, ARRAY, UINT64 = 4, 5, 6, 8, 9, 10
+
+
+def tensor_bytes(dtype: str, dims: Sequence[int]) -> int:
+    block, size = BLOCK[dtype]
+    n = 1
+    for d in dims:
+        n *= d
+    return n // block * size
+
+
+def _string(text: str | bytes) -> bytes:
+    raw = text.encode() if isinstance(text, str) else text
+    return struct.pack("<Q", len(raw)) + raw
+
+
+def _value(vtype: int, value: Any) -> bytes:
+    if vtype == STRING:
+        return _string(value)
+    if vtype == ARRAY:
+        etype, items = value
+        return struct.pack("<IQ", etype, len(items)) + b"".join(_value(etype, v) for v in items)
+    return struct.pack({UINT32: "<I", INT32: "<i", FLOAT32: "<f", UINT64: "<Q"}[vtype], value)
+
+
+def header(metadata: Sequence[tuple[str, int, Any]], tensors: Sequence[tuple[str, Sequence[int], str]]) -> bytes:
+    """The header of a GGUF v3 file, padded to the 32-byte alignment."""
+    out = [b"GGUF", struct.pack("<IQQ", 3, len(tensors), len(metadata))]
+    for key, vtype, value in metadata:
+        out.append(_string(key) + struct.pack("<I", vtype) + _value(vtype, value))
+    offset = 0
+    for name, dims, dtype in tensors:
+        out.append(_string(name) + struct.pack("<I", len(dims)) + b"".join(struct.pack("<Q", d) for d in dims))
+        out.append(struct.pack("<IQ", TYPE_ID[dtype], offset))
+        offset += -(-tensor_bytes(dtype, dims) // 32) * 32
+    raw = b"".join(out)
+    return raw + b"\0" * (-len(raw) % 32)
+
+
+def file_size(head: bytes, tensors: Sequence[tuple[str, Sequence[int], str]]) -> int:
+    return len(head) + sum(-(-tensor_bytes(d, dims) // 32) * 32 for _, dims, d in tensors)
+
+
+def llama_1b(matrix: str = "Q4_K", vocab: int = 128256) -> tuple[list[tuple[str, int, Any]], list[Any]]:
+    """Llama 3.2 1B as llama.cpp's converter writes it (tied embeddings: no output.weight)."""
+    h, ff, layers, heads, kv, hd = 2048, 8192, 16, 32, 8, 64
+    meta: list[tuple[str, int, Any]] = [
+        ("general.architecture", STRING, "llama"),
+        ("general.name", STRING, "Llama 3.2 1B Instruct"),
+        ("general.file_type", UINT32, 15 if matrix == "Q4_K" else 7),
+        ("llama.block_count", UINT32, layers),
+        ("llama.context_length", UINT32, 131072),
+        ("llama.embedding_length", UINT32, h),
+        ("llama.feed_forward_length", UINT32, ff),
+        ("llama.attention.head_count", UINT32, heads),
+        ("llama.attention.head_count_kv", UINT32, kv),
+        ("llama.attention.key_length", UINT32, hd),
+        ("llama.attention.value_length", UINT32, hd),
+        ("llama.rope.dimension_count", UINT32, hd),
+        ("llama.attention.layer_norm_rms_epsilon", FLOAT32, 1e-5),
+        ("tokenizer.ggml.tokens", ARRAY, (STRING, [f"t{i}" for i in range(vocab)])),
+    ]
+    tensors: list[Any] = [("token_embd.weight", (h, vocab), "Q6_K" if matrix == "Q4_K" else matrix)]
+    tensors.append(("rope_freqs.weight", (hd // 2,), "F32"))
+    for i in range(layers):
+        p = f"blk.{i}."
+        tensors += [
+            (p + "attn_norm.weight", (h,), "F32"),
+            (p + "attn_q.weight", (h, heads * hd), matrix),
+            (p + "attn_k.weight", (h, kv * hd), matrix),
+            (p + "attn_v.weight", (h, kv * hd), "Q6_K" if matrix == "Q4_K" else matrix),
+            (p + "attn_output.weight", (heads * hd, h), matrix),
+            (p + "ffn_norm.weight", (h,), "F32"),
+            (p + "ffn_gate.weight", (h, ff), matrix),
+            (p + "ffn_up.weight", (h, ff), matrix),
+            (p + "ffn_down.weight", (ff, h), "Q6_K" if matrix == "Q4_K" else matrix),
+        ]
+    tensors.append(("output_norm.weight", (h,), "F32"))
+    return meta, tensors
