@@ -35,9 +35,9 @@ def test_local_directory_reads_headers_from_disk(tmp_path: Path) -> None:
 
 
 def test_a_single_safetensors_file_needs_its_config_beside_it(tmp_path: Path) -> None:
-    arch, config = preset_model("llama-3.2-1b")
+    _, config = preset_model("llama-3.2-1b")
     ck.write_sparse(tmp_path, ck.shard_files(list(ck.llama(config)), 1))
-    with pytest.raises(SourceError, match="no config.json"):
+    with pytest.raises(SourceError, match=r"no config\.json"):
         load_source(str(tmp_path / "model.safetensors"))
     (tmp_path / "config.json").write_text(json.dumps(config))
     loaded = load_source(str(tmp_path / "model.safetensors"))
