@@ -404,4 +404,4 @@ def checkpoint_weights(
         + (f"; {' and '.join(left)} tensors not loaded by this runtime" if left else "")
     )
     encodings = dict(summary.params_by_dtype)
-    return WeightsEstimate(precision, parts, total, active, routed, encodings, basis)
+    return WeightsEstimate(precision, parts, total, active, routed, encodings, basis, exact=True)

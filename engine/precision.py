@@ -264,6 +264,8 @@ class WeightsEstimate:
     """Weights per encoding name, so the mix can be shown and checked."""
     basis: str
     """One line: how the bytes were computed."""
+    exact: bool = False
+    """True when the bytes were read from the checkpoint's headers rather than estimated."""
 
     @property
     def bits_per_weight(self) -> float:

@@ -54,7 +54,7 @@ def test_exact_bytes_drive_the_weights_figure(fake_hub: FakeHub) -> None:
     assert loaded.checkpoint is not None
     analysis = analyze(loaded.result.architecture, Request(), None, None, loaded.checkpoint)
     assert analysis.weights.total_bytes == loaded.checkpoint.model_bytes
-    assert analysis.weights.basis.startswith("exact:")
+    assert analysis.weights.exact
     # OpenAI's model card: gpt-oss-120b's checkpoint is 60.8 GiB (MXFP4 experts, bf16 elsewhere)
     assert analysis.weights.total_bytes / 2**30 == pytest.approx(60.8, abs=0.05)
     # the MXFP4 scale tensors are bytes, not parameters: counts still equal the config's
@@ -62,7 +62,7 @@ def test_exact_bytes_drive_the_weights_figure(fake_hub: FakeHub) -> None:
     assert loaded.checkpoint.aside_params["scale"] > 0
     # asking for another precision estimates instead
     other = analyze(loaded.result.architecture, Request(precision="bf16"), None, None, loaded.checkpoint)
-    assert not other.weights.basis.startswith("exact:")
+    assert not other.weights.exact
 
 
 def test_sharded_moe_repo_splits_stored_and_active_by_tensor_names(fake_hub: FakeHub) -> None:

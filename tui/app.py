@@ -115,6 +115,23 @@ class PresetCommands(Provider):
         typed = query.strip()
         if typed and (typed.startswith(("/", "~", ".")) or typed.endswith((".json", ".gguf"))):
             yield Hit(1.0, f"Open file: {typed}", lambda: app.open_source(typed), help="a config.json or saved model")
+        elif typed and _is_remote(typed):
+            yield Hit(
+                1.0,
+                f"Load Hugging Face repo: {typed}",
+                lambda: app.open_source(typed),
+                help="config.json and weight-file headers only, never the weights",
+            )
+        else:
+            hint = "Load Hugging Face repo..."
+            score = matcher.match(hint)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(hint),
+                    lambda: app.notify("type the repo id in the palette: owner/name[@revision][:QUANT]"),
+                    help="type owner/name here",
+                )
         for text, action, help_text in commands:
             score = matcher.match(text)
             if score > 0:
@@ -176,6 +193,7 @@ class ParamApp(App[None]):
     .off { display: none; }
     #status { display: none; height: auto; max-height: 3; color: $error; padding: 0 1; }
     #status.shown { display: block; }
+    #status.info { color: $accent; }
     #panes.wide > #fit-pane { width: 60; }
     #pane-tabs { display: none; height: 1; }
     #panes.narrow { layout: vertical; }
@@ -224,8 +242,13 @@ class ParamApp(App[None]):
         self.config = config if config is not None else load_config()
         self.startup_errors: list[str] = list(self.config.errors)
         wanted = source or self.config.source
+        self._pending_repo = wanted if wanted and _is_remote(wanted) else ""
+        """A Hub repo SOURCE, read by a worker after the first paint (the default shows meanwhile)."""
         try:
-            self.loaded: LoadedSource = load_source(wanted) if wanted else load_preset(get_preset(DEFAULT_PRESET))
+            if wanted and not self._pending_repo:
+                self.loaded: LoadedSource = load_source(wanted)
+            else:
+                self.loaded = load_preset(get_preset(DEFAULT_PRESET))
         except (SourceError, ConfigError) as exc:  # still open, on the default, and say why
             self.startup_errors.append(f"{exc} (showing {DEFAULT_PRESET} instead)")
             self.loaded = load_preset(get_preset(DEFAULT_PRESET))
@@ -374,6 +397,8 @@ class ParamApp(App[None]):
             self._status_note = self.startup_errors[-1]  # stays until the first edit
             self._set_status(self._status_note)
         self._mount_editor()
+        if self._pending_repo:
+            self._read_repo(self._pending_repo)
 
     def _apply_config(self) -> None:
         """Theme and keymap from config.toml; a name that does not exist is reported, not ignored."""
@@ -662,12 +687,42 @@ class ParamApp(App[None]):
         self.refresh_fit()
 
     def open_source(self, source: str) -> None:
-        """Load a path, preset or saved model into the editor (undoable); a bad one is one line."""
+        """Load a path, preset, saved model or Hub repo into the editor (undoable); a bad one is one line.
+
+        A Hub repo is read by a worker thread, with its progress in the status line, so editing
+        goes on meanwhile.
+        """
+        if _is_remote(source):
+            self._read_repo(source)
+            return
         try:
             loaded = load_source(source)
         except (SourceError, ConfigError) as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
+        self._use_loaded(loaded)
+
+    @work(thread=True, exclusive=True, group="hub")
+    def _read_repo(self, source: str) -> None:
+        def progress(done: int, total: int, what: str) -> None:
+            self.call_from_thread(self._show_progress, f"reading {source}: headers {done}/{total}")
+
+        self.call_from_thread(self._show_progress, f"reading {source} from the Hub...")
+        try:
+            loaded = load_source(source, progress)
+        except (SourceError, ConfigError) as exc:
+            self.call_from_thread(self._show_progress, "")
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=15)
+            return
+        self.call_from_thread(self._show_progress, "")
+        self.call_from_thread(self._use_loaded, loaded)
+
+    def _show_progress(self, message: str) -> None:
+        """Hub progress in the status line (not an error colour); cleared with an empty message."""
+        self.query_one("#status").set_class(bool(message), "info")
+        self._set_status(message or self._status_note)
+
+    def _use_loaded(self, loaded: LoadedSource) -> None:
         self.loaded = loaded
         self._commit(loaded.result.architecture)
         self._sync_all_inputs()
@@ -772,7 +827,11 @@ class ParamApp(App[None]):
             request = self._request(workload)
             from paramtui.engine.analysis import analyze
 
-            analysis = analyze(arch, request, hardware, bd)
+            loaded = self.loaded
+            exact = loaded.result.architecture == arch  # the checkpoint's bytes hold until the model is edited
+            checkpoint = loaded.checkpoint if exact else None
+            precision = loaded.checkpoint_precision if exact else None
+            analysis = analyze(arch, request, hardware, bd, checkpoint, precision)
             other = analyze(pinned, request, hardware, count_params(pinned)) if pinned is not None else None
         except ValueError as exc:
             self.call_from_thread(self._show_fit_error, str(exc))
@@ -849,6 +908,23 @@ def _pinned_summary(analysis: Analysis) -> Text:
         out.append(f"decode {analysis.speed.decode_tokens_per_s:,.1f} tok/s", style="magenta")
         out.append(f"   prefill {analysis.speed.prefill_tokens_per_s:,.0f} tok/s\n")
     return out
+
+
+def _is_remote(source: str) -> bool:
+    """True for a Hub repo id: not an existing path, not a preset id, shaped ``owner/name``."""
+    from pathlib import Path
+
+    from paramtui.engine.adapters.hub import parse_repo_ref
+    from paramtui.presets import UnknownPresetError
+
+    text = source.strip()
+    if not text or text.startswith((".", "/", "~")) or Path(text).expanduser().exists():
+        return False
+    try:
+        get_preset(text)
+        return False
+    except UnknownPresetError:
+        return parse_repo_ref(text) is not None
 
 
 def run_dashboard(source: str | None) -> None:

@@ -53,8 +53,9 @@ def render_fit(analysis: Analysis, target: str, width: int) -> Text:
     """Target line, one memory bar per GPU, legend, verdict and speeds."""
     out = Text()
     out.append(f"target: {target}\n", style="bold")
+    exact = " (exact, from the checkpoint)" if analysis.weights.exact else ""
     out.append(
-        f"{analysis.precision} weights, {analysis.kv.kv_dtype} KV, {analysis.workload.context:,} tokens "
+        f"{analysis.precision} weights{exact}, {analysis.kv.kv_dtype} KV, {analysis.workload.context:,} tokens "
         f"x {analysis.workload.batch}, {analysis.runtime.name}\n",
         style="dim",
     )
