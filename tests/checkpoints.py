@@ -178,17 +178,9 @@ def header_bytes(tensors: list[Tensor]) -> bytes:
 
 
 def shard(tensors: list[Tensor], count: int) -> list[list[Tensor]]:
-    """Split a tensor list into ``count`` shards of about equal bytes, keeping order."""
-    total = sum(nbytes(d, s) for _, d, s in tensors)
-    target = total / count
-    shards: list[list[Tensor]] = [[]]
-    size = 0
-    for t in tensors:
-        if size >= target * len(shards) and len(shards) < count:
-            shards.append([])
-        shards[-1].append(t)
-        size += nbytes(t[1], t[2])
-    return shards
+    """Split a tensor list into exactly ``count`` shards (``count`` <= tensors), keeping order."""
+    n = len(tensors)
+    return [tensors[i * n // count : (i + 1) * n // count] for i in range(count)]
 
 
 def shard_files(tensors: list[Tensor], count: int) -> dict[str, tuple[bytes, int]]:

@@ -7,7 +7,6 @@ published configs, sparse data. No test touches the real Hub.
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import checkpoints as ck
@@ -154,6 +153,14 @@ def test_config_only_repo_falls_back_and_says_so(fake_hub: FakeHub) -> None:
     assert any("config.json alone" in n for n in loaded.result.notes)
 
 
+def test_a_stalled_hub_times_out_and_says_so(fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_hub.add("meta-llama/Llama-3.2-1B", _repo("llama-3.2-1b", ck.llama, 1))
+    monkeypatch.setattr("paramtui.engine.adapters.hub.TIMEOUT_S", 0.1)
+    fake_hub.delay_s = 0.5
+    with pytest.raises(SourceError, match=r"could not reach the Hub .*Timeout.*3 attempts"):
+        load_source("meta-llama/Llama-3.2-1B")
+
+
 def test_network_errors_are_retried_then_reported(fake_hub: FakeHub) -> None:
     fake_hub.add("meta-llama/Llama-3.2-1B", _repo("llama-3.2-1b", ck.llama, 1))
     fake_hub.fail_next = 2  # two 503s, then the Hub answers
@@ -176,15 +183,16 @@ def test_hostile_safetensors_headers_fail_cleanly(
 ) -> None:
     files = {"config.json": json_file(_config("llama-3.2-1b")), "model.safetensors": VirtualFile(head, 4096)}
     fake_hub.add("evil/model", FakeRepo(files))
-    started = time.perf_counter()
     assert main(["inspect", "evil/model"]) == 2
-    assert time.perf_counter() - started < 5
     out, err = capsys.readouterr()
     assert out == "" and fragment in err and err.count("\n") == 1
 
 
-def test_two_hundred_shards_over_a_slow_link(fake_hub: FakeHub) -> None:
-    """200 shards at 20 ms per request: under 5 s, at most 2 requests per shard, <0.1% of the bytes."""
+def test_two_hundred_shards_cost_at_most_two_requests_each(fake_hub: FakeHub) -> None:
+    """200 shards: at most 2 requests per shard and under 0.1% of the repo's bytes.
+
+    The time over a 20 ms link is measured by benchmarks/hub_headers.py, not asserted here.
+    """
     config = _config("llama-3.2-1b")
     tensors = list(ck.llama(config))
     parts = ck.shard(tensors, 200)
@@ -196,12 +204,8 @@ def test_two_hundred_shards_over_a_slow_link(fake_hub: FakeHub) -> None:
         files[f"model-{i:05d}-of-{len(parts):05d}.safetensors"] = VirtualFile(head, max(5 * 10**9, len(head) + data))
     files["config.json"] = json_file(config)
     repo = fake_hub.add("big/two-hundred", FakeRepo(files))
-    fake_hub.delay_s = 0.02
-    started = time.perf_counter()
     loaded = load_source("big/two-hundred")
-    elapsed = time.perf_counter() - started
     assert loaded.checkpoint is not None and loaded.checkpoint.total_params == 1_235_814_400
-    assert elapsed < 5.0
     shard_requests = fake_hub.requests_for(".safetensors")
     assert len(shard_requests) <= 2 * 200
     fetched = sum(r.bytes_sent for r in fake_hub.log)
