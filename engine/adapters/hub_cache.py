@@ -11,27 +11,19 @@ atomically.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
-from paramtui.engine.adapters.store import atomic_write_text
+from paramtui.engine.adapters.store import atomic_write_text, user_dir
 
 FORMAT = 1
 """Bumped when the entry layout changes; older entries are ignored."""
 
 
 def cache_dir() -> Path:
-    """The cache directory (created on first use)."""
-    override = os.environ.get("PARAMTUI_CACHE_DIR")
-    if override:
-        path = Path(override).expanduser()
-    else:
-        import platformdirs
-
-        path = platformdirs.user_cache_path("paramtui", appauthor=False)
-    path = path / "hub"
+    """The Hub cache directory (created on first use)."""
+    path = user_dir("PARAMTUI_CACHE_DIR", "cache") / "hub"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -15,7 +15,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from paramtui.engine.architecture import Architecture
 from paramtui.engine.record import architecture_from_dict, architecture_to_dict
@@ -24,17 +24,23 @@ MAX_RECENT = 10
 """Entries kept in the recent list."""
 
 
-def data_dir() -> Path:
-    """The user data directory (created on first use)."""
-    override = os.environ.get("PARAMTUI_DATA_DIR")
+def user_dir(override_env: str, kind: Literal["data", "cache"]) -> Path:
+    """Paramtui's user data or cache directory (platformdirs), or the path in ``override_env``; created."""
+    override = os.environ.get(override_env)
     if override:
         path = Path(override).expanduser()
     else:
         import platformdirs
 
-        path = platformdirs.user_data_path("paramtui", appauthor=False)
+        find = platformdirs.user_data_path if kind == "data" else platformdirs.user_cache_path
+        path = find("paramtui", appauthor=False)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def data_dir() -> Path:
+    """The user data directory (``PARAMTUI_DATA_DIR`` overrides it)."""
+    return user_dir("PARAMTUI_DATA_DIR", "data")
 
 
 def atomic_write_text(path: Path, text: str) -> None:
