@@ -93,3 +93,44 @@ def llama_1b(matrix: str = "Q4_K", vocab: int = 128256) -> tuple[list[tuple[str,
         ]
     tensors.append(("output_norm.weight", (h,), "F32"))
     return meta, tensors
+
+
+def qwen3_moe_30b(matrix: str = "Q4_K") -> tuple[list[tuple[str, int, Any]], list[Any]]:
+    """Qwen3-30B-A3B as llama.cpp's converter writes it: fused experts (``ffn_*_exps``), q/k norms."""
+    h, layers, heads, kv, hd, experts, used, ff_exp, vocab = 2048, 48, 32, 4, 128, 128, 8, 768, 151936
+    meta: list[tuple[str, int, Any]] = [
+        ("general.architecture", STRING, "qwen3moe"),
+        ("general.name", STRING, "Qwen3 30B A3B"),
+        ("general.file_type", UINT32, 15),
+        ("qwen3moe.block_count", UINT32, layers),
+        ("qwen3moe.context_length", UINT32, 40960),
+        ("qwen3moe.embedding_length", UINT32, h),
+        ("qwen3moe.feed_forward_length", UINT32, 6144),
+        ("qwen3moe.attention.head_count", UINT32, heads),
+        ("qwen3moe.attention.head_count_kv", UINT32, kv),
+        ("qwen3moe.attention.key_length", UINT32, hd),
+        ("qwen3moe.attention.value_length", UINT32, hd),
+        ("qwen3moe.expert_count", UINT32, experts),
+        ("qwen3moe.expert_used_count", UINT32, used),
+        ("qwen3moe.expert_feed_forward_length", UINT32, ff_exp),
+        ("tokenizer.ggml.tokens", ARRAY, (STRING, ["t"] * vocab)),
+    ]
+    tensors: list[Any] = [("token_embd.weight", (h, vocab), matrix)]
+    for i in range(layers):
+        p = f"blk.{i}."
+        tensors += [
+            (p + "attn_norm.weight", (h,), "F32"),
+            (p + "attn_q.weight", (h, heads * hd), matrix),
+            (p + "attn_k.weight", (h, kv * hd), matrix),
+            (p + "attn_v.weight", (h, kv * hd), "Q6_K"),
+            (p + "attn_output.weight", (heads * hd, h), matrix),
+            (p + "attn_q_norm.weight", (hd,), "F32"),
+            (p + "attn_k_norm.weight", (hd,), "F32"),
+            (p + "ffn_norm.weight", (h,), "F32"),
+            (p + "ffn_gate_inp.weight", (h, experts), "F32"),
+            (p + "ffn_gate_exps.weight", (h, ff_exp, experts), matrix),
+            (p + "ffn_up_exps.weight", (h, ff_exp, experts), matrix),
+            (p + "ffn_down_exps.weight", (ff_exp, h, experts), "Q8_0"),
+        ]
+    tensors += [("output_norm.weight", (h,), "F32"), ("output.weight", (h, vocab), "Q6_K")]
+    return meta, tensors

@@ -139,3 +139,18 @@ def test_gguf_repo_variant_is_picked_with_quant_suffix(fake_hub: FakeHub) -> Non
     assert loaded.checkpoint is not None and len(loaded.checkpoint.files) == 2
     with pytest.raises(SourceError, match="has no IQ2_XS GGUF; it has Q4_K_M, Q8_0"):
         load_source("bartowski/Llama-3.2-1B-Instruct-GGUF:IQ2_XS")
+
+
+def test_moe_gguf_maps_experts_and_splits_active_by_tensor_names(tmp_path: Path) -> None:
+    meta, tensors = gf.qwen3_moe_30b()
+    _write(tmp_path / "Qwen3-30B-A3B-Q4_K_M.gguf", meta, tensors)
+    loaded = load_source(str(tmp_path / "Qwen3-30B-A3B-Q4_K_M.gguf"))
+    arch, summary = loaded.result.architecture, loaded.checkpoint
+    assert summary is not None and arch.moe is not None
+    breakdown = count_params(arch)
+    # the same counts as the Qwen3-30B-A3B preset (transformers on the meta device)
+    assert breakdown.total == summary.total_params == 30_532_122_624
+    assert (arch.moe.num_experts, arch.moe.top_k) == (128, 8)
+    from paramtui.engine.checkpoint import active_params
+
+    assert active_params(summary, arch) == breakdown.active == 3_353_032_704
