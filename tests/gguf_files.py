@@ -57,25 +57,33 @@ def file_size(head: bytes, tensors: Sequence[tuple[str, Sequence[int], str]]) ->
     return len(head) + sum(-(-tensor_bytes(d, dims) // 32) * 32 for _, dims, d in tensors)
 
 
+def _model_meta(arch: str, name: str, ftype: int, dims: dict[str, int]) -> list[tuple[str, int, Any]]:
+    """general.* and ``{arch}.*`` keys; ``dims`` maps a key suffix (block_count, ...) to its value."""
+    meta: list[tuple[str, int, Any]] = [
+        ("general.architecture", STRING, arch),
+        ("general.name", STRING, name),
+        ("general.file_type", UINT32, ftype),
+    ]
+    return meta + [(f"{arch}.{key}", UINT32, value) for key, value in dims.items()]
+
+
 def llama_1b(matrix: str = "Q4_K", vocab: int = 128256) -> tuple[list[tuple[str, int, Any]], list[Any]]:
     """Llama 3.2 1B as llama.cpp's converter writes it (tied embeddings: no output.weight)."""
     h, ff, layers, heads, kv, hd = 2048, 8192, 16, 32, 8, 64
-    meta: list[tuple[str, int, Any]] = [
-        ("general.architecture", STRING, "llama"),
-        ("general.name", STRING, "Llama 3.2 1B Instruct"),
-        ("general.file_type", UINT32, 15 if matrix == "Q4_K" else 7),
-        ("llama.block_count", UINT32, layers),
-        ("llama.context_length", UINT32, 131072),
-        ("llama.embedding_length", UINT32, h),
-        ("llama.feed_forward_length", UINT32, ff),
-        ("llama.attention.head_count", UINT32, heads),
-        ("llama.attention.head_count_kv", UINT32, kv),
-        ("llama.attention.key_length", UINT32, hd),
-        ("llama.attention.value_length", UINT32, hd),
-        ("llama.rope.dimension_count", UINT32, hd),
-        ("llama.attention.layer_norm_rms_epsilon", FLOAT32, 1e-5),
-        ("tokenizer.ggml.tokens", ARRAY, (STRING, [f"t{i}" for i in range(vocab)])),
-    ]
+    dims = {
+        "block_count": layers,
+        "context_length": 131072,
+        "embedding_length": h,
+        "feed_forward_length": ff,
+        "attention.head_count": heads,
+        "attention.head_count_kv": kv,
+        "attention.key_length": hd,
+        "attention.value_length": hd,
+        "rope.dimension_count": hd,
+    }
+    meta = _model_meta("llama", "Llama 3.2 1B Instruct", 15 if matrix == "Q4_K" else 7, dims)
+    meta.append(("llama.attention.layer_norm_rms_epsilon", FLOAT32, 1e-5))
+    meta.append(("tokenizer.ggml.tokens", ARRAY, (STRING, [f"t{i}" for i in range(vocab)])))
     tensors: list[Any] = [("token_embd.weight", (h, vocab), "Q6_K" if matrix == "Q4_K" else matrix)]
     tensors.append(("rope_freqs.weight", (hd // 2,), "F32"))
     for i in range(layers):
@@ -98,23 +106,21 @@ def llama_1b(matrix: str = "Q4_K", vocab: int = 128256) -> tuple[list[tuple[str,
 def qwen3_moe_30b(matrix: str = "Q4_K") -> tuple[list[tuple[str, int, Any]], list[Any]]:
     """Qwen3-30B-A3B as llama.cpp's converter writes it: fused experts (``ffn_*_exps``), q/k norms."""
     h, layers, heads, kv, hd, experts, used, ff_exp, vocab = 2048, 48, 32, 4, 128, 128, 8, 768, 151936
-    meta: list[tuple[str, int, Any]] = [
-        ("general.architecture", STRING, "qwen3moe"),
-        ("general.name", STRING, "Qwen3 30B A3B"),
-        ("general.file_type", UINT32, 15),
-        ("qwen3moe.block_count", UINT32, layers),
-        ("qwen3moe.context_length", UINT32, 40960),
-        ("qwen3moe.embedding_length", UINT32, h),
-        ("qwen3moe.feed_forward_length", UINT32, 6144),
-        ("qwen3moe.attention.head_count", UINT32, heads),
-        ("qwen3moe.attention.head_count_kv", UINT32, kv),
-        ("qwen3moe.attention.key_length", UINT32, hd),
-        ("qwen3moe.attention.value_length", UINT32, hd),
-        ("qwen3moe.expert_count", UINT32, experts),
-        ("qwen3moe.expert_used_count", UINT32, used),
-        ("qwen3moe.expert_feed_forward_length", UINT32, ff_exp),
-        ("tokenizer.ggml.tokens", ARRAY, (STRING, ["t"] * vocab)),
-    ]
+    dims = {
+        "block_count": layers,
+        "context_length": 40960,
+        "embedding_length": h,
+        "feed_forward_length": 6144,
+        "attention.head_count": heads,
+        "attention.head_count_kv": kv,
+        "attention.key_length": hd,
+        "attention.value_length": hd,
+        "expert_count": experts,
+        "expert_used_count": used,
+        "expert_feed_forward_length": ff_exp,
+    }
+    meta = _model_meta("qwen3moe", "Qwen3 30B A3B", 15, dims)
+    meta.append(("tokenizer.ggml.tokens", ARRAY, (STRING, ["t"] * vocab)))
     tensors: list[Any] = [("token_embd.weight", (h, vocab), matrix)]
     for i in range(layers):
         p = f"blk.{i}."
