@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
 from paramtui.engine.adapters import store
-from paramtui.engine.adapters.sources import LoadedSource, SourceError, load_preset, load_source
+from paramtui.engine.adapters.sources import LoadedSource, SourceError, is_hub_source, load_preset, load_source
 from paramtui.engine.architecture import SECTIONS, Architecture
 from paramtui.engine.importer import ConfigError, ImportResult
 from paramtui.engine.params import ParamBreakdown, count_params
@@ -115,7 +115,7 @@ class PresetCommands(Provider):
         typed = query.strip()
         if typed and (typed.startswith(("/", "~", ".")) or typed.endswith((".json", ".gguf"))):
             yield Hit(1.0, f"Open file: {typed}", lambda: app.open_source(typed), help="a config.json or saved model")
-        elif typed and _is_remote(typed):
+        elif typed and is_hub_source(typed):
             yield Hit(
                 1.0,
                 f"Load Hugging Face repo: {typed}",
@@ -242,7 +242,7 @@ class ParamApp(App[None]):
         self.config = config if config is not None else load_config()
         self.startup_errors: list[str] = list(self.config.errors)
         wanted = source or self.config.source
-        self._pending_repo = wanted if wanted and _is_remote(wanted) else ""
+        self._pending_repo = wanted if wanted and is_hub_source(wanted) else ""
         """A Hub repo SOURCE, read by a worker after the first paint (the default shows meanwhile)."""
         try:
             if wanted and not self._pending_repo:
@@ -692,7 +692,7 @@ class ParamApp(App[None]):
         A Hub repo is read by a worker thread, with its progress in the status line, so editing
         goes on meanwhile.
         """
-        if _is_remote(source):
+        if is_hub_source(source):
             self._read_repo(source)
             return
         try:
@@ -908,23 +908,6 @@ def _pinned_summary(analysis: Analysis) -> Text:
         out.append(f"decode {analysis.speed.decode_tokens_per_s:,.1f} tok/s", style="magenta")
         out.append(f"   prefill {analysis.speed.prefill_tokens_per_s:,.0f} tok/s\n")
     return out
-
-
-def _is_remote(source: str) -> bool:
-    """True for a Hub repo id: not an existing path, not a preset id, shaped ``owner/name``."""
-    from pathlib import Path
-
-    from paramtui.engine.adapters.hub import parse_repo_ref
-    from paramtui.presets import UnknownPresetError
-
-    text = source.strip()
-    if not text or text.startswith((".", "/", "~")) or Path(text).expanduser().exists():
-        return False
-    try:
-        get_preset(text)
-        return False
-    except UnknownPresetError:
-        return parse_repo_ref(text) is not None
 
 
 def run_dashboard(source: str | None) -> None:

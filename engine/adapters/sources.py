@@ -91,17 +91,26 @@ def load_path(path: Path, progress: Progress | None = None) -> LoadedSource:
 
 
 def _load_config_file(target: Path) -> LoadedSource:
-    config = read_config_file(target)
-    if is_saved_model(config):  # a model saved from the dashboard
+    return _load_config(read_config_file(target), target)
+
+
+def _load_config(config: dict[str, object], target: Path) -> LoadedSource:
+    """Import a parsed config.json, or a model saved from the dashboard."""
+    if is_saved_model(config):
         try:
             return LoadedSource(ImportResult(architecture_from_dict(config), ()), str(target), None)
         except (ValueError, TypeError) as exc:
             raise SourceError(f"{target}: {exc}") from exc
     try:
-        result = import_config(config, name=str(config.get("_name_or_path") or target.parent.name or target.stem))
+        result = import_config(config, name=_config_name(config, target))
     except ConfigError as exc:
         raise SourceError(f"{target}: {exc}") from exc
     return LoadedSource(result, str(target), None)
+
+
+def _config_name(config: dict[str, object], target: Path) -> str:
+    """The model's name: the config's ``_name_or_path``, else its directory's name."""
+    return str(config.get("_name_or_path") or target.parent.name or target.stem)
 
 
 def _load_directory(path: Path, progress: Progress | None, only: Path | None = None) -> LoadedSource:
@@ -115,16 +124,16 @@ def _load_directory(path: Path, progress: Progress | None, only: Path | None = N
             names = ", ".join(v.files[0][0] for v in variants)
             raise SourceError(f"{path} holds several GGUF models ({names}); pass one of them")
         raise SourceError(f"{path} has no config.json; point at a model directory or a config file")
-    loaded = _load_config_file(target)
-    if is_saved_model(read_config_file(target)):
-        return loaded
+    config = read_config_file(target)
+    if is_saved_model(config):
+        return _load_config(config, target)
     entries, files = read_local_safetensors(path, progress, [only.name] if only is not None else None)
     if not files:
+        loaded = _load_config(config, target)
         notes = (*loaded.result.notes, "no safetensors files beside config.json: counted from config.json alone")
         return replace(loaded, result=ImportResult(loaded.result.architecture, notes), source=str(path))
-    config = read_config_file(target)
-    read = CheckpointRead(config, tuple(files), tuple(entries), None)
-    return from_read(read, str(path))
+    named = {**config, "_name_or_path": _config_name(config, target)}
+    return from_read(CheckpointRead(named, tuple(files), tuple(entries), None), str(path))
 
 
 def from_read(read: CheckpointRead, source: str) -> LoadedSource:
@@ -171,15 +180,33 @@ def load_source(source: str, progress: Progress | None = None) -> LoadedSource:
         return load_preset(get_preset(text))
     except UnknownPresetError as exc:
         preset_error = str(exc)
-    if not text.startswith((".", "/", "~")):
-        from paramtui.engine.adapters.hub import parse_repo_ref
-
-        ref = parse_repo_ref(text)
-        if ref is not None:
-            return load_repo(text, progress)
+    if _repo_shaped(text):
+        return load_repo(text, progress)
     if any(sep in text for sep in ("/", "\\")) or text.endswith((".json", ".gguf")):
         raise SourceError(f"no such file or directory: {text}")
     raise SourceError(preset_error)
+
+
+def _repo_shaped(text: str) -> bool:
+    """``owner/name[@rev][:QUANT]`` and not written as a path (``./``, ``/``, ``~``)."""
+    from paramtui.engine.adapters.hub import parse_repo_ref
+
+    return not text.startswith((".", "/", "~")) and parse_repo_ref(text) is not None
+
+
+def is_hub_source(source: str) -> bool:
+    """True when :func:`load_source` would read SOURCE from the Hub: not a path, not a preset, a repo id.
+
+    The dashboard asks this to read a repo in a worker instead of blocking the screen.
+    """
+    text = source.strip()
+    if not text or Path(text).expanduser().exists() or not _repo_shaped(text):
+        return False
+    try:
+        get_preset(text)
+    except UnknownPresetError:
+        return True
+    return False
 
 
 def load_repo(text: str, progress: Progress | None = None) -> LoadedSource:
