@@ -166,7 +166,7 @@ _ROUTED = re.compile(r"\.experts\.|_exps\.")
 _SHARED = re.compile(r"shared_expert|_shexp\.")
 _ROUTER = re.compile(r"\.mlp\.gate\.|\.block_sparse_moe\.gate\.|\.router\.|\.moe\.gate\.|\.ffn_gate_inp\.")
 _EMBED = re.compile(r"(embed_tokens|\.wte\.|^wte\.|word_embeddings|tok_embeddings|\.wpe\.|^wpe\.|token_embd)")
-_HEAD = re.compile(r"(^|\.)(lm_head|output|embed_out)\.(weight|bias)$")
+_HEADS = frozenset({"lm_head", "output", "embed_out"})
 _NORM = re.compile(r"ln_\w+|ln|norm")
 _ATTN = re.compile(r"self_attn|\.attn\.|\.attn_|attention|linear_attn|\.mixer\.|\.ssm_")
 
@@ -194,9 +194,15 @@ def classify(name: str, num_layers: int) -> tuple[Role, ComponentName | None]:
 
 
 def _component(name: str) -> ComponentName:
+    """The component of a weight, or of the weight a scale tensor belongs to.
+
+    Scale tensors name their module as the weight does (``q_proj.weight_scale_inv``, ``lm_head.qzeros``).
+    """
+    parts = name.split(".")
+    module = parts[-2] if len(parts) > 1 else name
     if _EMBED.search(name):
         return "embedding"
-    if _HEAD.search(name):
+    if module in _HEADS:
         return "output_head"
     if _SHARED.search(name):
         return "shared_experts"
@@ -204,8 +210,6 @@ def _component(name: str) -> ComponentName:
         return "routed_experts"
     if _ROUTER.search(name):
         return "router"
-    parts = name.split(".")
-    module = parts[-2] if len(parts) > 1 else name
     if _NORM.fullmatch(module) or "norm" in module.lower():
         return "norms"
     if _ATTN.search(name) or "rope" in name or "rotary" in name:
@@ -289,10 +293,7 @@ def summarize(
         params_by_dtype[entry.dtype] = params_by_dtype.get(entry.dtype, 0) + entry.elements
         bytes_by_dtype[entry.dtype] = bytes_by_dtype.get(entry.dtype, 0) + entry.nbytes
         role, component = classify(entry.name, arch.num_layers)
-        if role == "scale":
-            component = _component(_scaled_weight_name(entry.name))
-            component_bytes[component] += entry.nbytes
-        elif role == "buffer":  # loaded with the model: its bytes count, its values are not parameters
+        if role in ("scale", "buffer"):  # loaded with the model: their bytes count, their values are not parameters
             component_bytes[_component(entry.name)] += entry.nbytes
         if role != "weight" or component is None:
             aside_params[role] = aside_params.get(role, 0) + entry.elements
@@ -315,12 +316,6 @@ def summarize(
         aside_bytes,
         arch.quantization,
     )
-
-
-def _scaled_weight_name(name: str) -> str:
-    """The name of the weight a scale tensor belongs to (``...q_proj.weight_scale_inv`` -> ``...q_proj.weight``)."""
-    stripped = re.sub(r"(_scale(_inv|_2)?|_scales|\.scales|qzeros|g_idx|zero_point|_zero_point|\.SCB)$", "", name)
-    return stripped if stripped.endswith("weight") else stripped + ".weight"
 
 
 @dataclass(frozen=True, slots=True)
