@@ -56,9 +56,7 @@ def _main_parser() -> _Parser:
         "SOURCE: a config.json, a directory, a .gguf, a preset id, or a Hugging Face repo "
         "(owner/name[@revision][:QUANT]).",
     )
-    parser.add_argument(
-        "source", nargs="?", help="config.json, model directory, .gguf, preset id or owner/name[@rev][:QUANT]"
-    )
+    parser.add_argument("source", nargs="?", help=SOURCE_HELP)
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version and exit")
     return parser
 
@@ -171,12 +169,13 @@ class _ProgressBar:
     def __init__(self) -> None:
         self._progress: Any = None
         self._task: Any = None
+        self._shown = sys.stderr.isatty()
 
     def __enter__(self) -> Callable[[int, int, str], None]:
         return self.update
 
     def update(self, done: int, total: int, what: str) -> None:
-        if not sys.stderr.isatty():
+        if not self._shown:
             return
         if self._progress is None:
             from rich.console import Console

@@ -113,7 +113,7 @@ def _speed_section(analysis: Analysis) -> dict[str, Any] | None:
     }
 
 
-def _checkpoint_section(loaded: LoadedSource) -> dict[str, Any] | None:
+def _checkpoint_section(loaded: LoadedSource, breakdown: ParamBreakdown) -> dict[str, Any] | None:
     """``checkpoint``: what the weight files' headers hold, exactly, and how it compares with config.json."""
     from paramtui.engine.checkpoint import active_params, cross_check
 
@@ -129,7 +129,7 @@ def _checkpoint_section(loaded: LoadedSource) -> dict[str, Any] | None:
     if summary is None:
         return out
     arch = loaded.result.architecture
-    check = cross_check(summary, count_params(arch))
+    check = cross_check(summary, breakdown)
     out.update(
         {
             "file_bytes": summary.file_bytes,
@@ -180,7 +180,7 @@ def build_report(loaded: LoadedSource, analysis: Analysis | None = None) -> dict
             ],
         },
         "notes": list(loaded.result.notes),
-        "checkpoint": _checkpoint_section(loaded),
+        "checkpoint": _checkpoint_section(loaded, breakdown),
         "memory": _memory_section(analysis) if analysis is not None else None,
         "hardware": _hardware_section(analysis) if analysis is not None else None,
         "fit": _fit_section(analysis) if analysis is not None else None,

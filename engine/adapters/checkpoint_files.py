@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ class CheckpointRead:
     """GGUF quantizations available beside the one read."""
     mmproj: tuple[tuple[str, int], ...] = ()
     """Vision projector (mmproj) GGUF files, listed apart: not part of the language model."""
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
     """What the reader had to assume or fall back to."""
 
 
