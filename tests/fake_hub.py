@@ -16,7 +16,6 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -208,7 +207,3 @@ def files_from(mapping: dict[str, tuple[bytes, int]]) -> dict[str, VirtualFile]:
 def json_file(data: Any) -> VirtualFile:
     raw = json.dumps(data).encode()
     return VirtualFile(raw, len(raw))
-
-
-def iter_sizes(repo: FakeRepo) -> Iterator[int]:
-    return (f.size for f in repo.files.values())

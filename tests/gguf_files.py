@@ -67,6 +67,17 @@ def _model_meta(arch: str, name: str, ftype: int, dims: dict[str, int]) -> list[
     return meta + [(f"{arch}.{key}", UINT32, value) for key, value in dims.items()]
 
 
+def _attention(p: str, h: int, heads: int, kv: int, hd: int, matrix: str, v_type: str) -> list[Any]:
+    """One block's attention norm and q/k/v/output matrices, as llama.cpp names them."""
+    return [
+        (p + "attn_norm.weight", (h,), "F32"),
+        (p + "attn_q.weight", (h, heads * hd), matrix),
+        (p + "attn_k.weight", (h, kv * hd), matrix),
+        (p + "attn_v.weight", (h, kv * hd), v_type),
+        (p + "attn_output.weight", (heads * hd, h), matrix),
+    ]
+
+
 def llama_1b(matrix: str = "Q4_K", vocab: int = 128256) -> tuple[list[tuple[str, int, Any]], list[Any]]:
     """Llama 3.2 1B as llama.cpp's converter writes it (tied embeddings: no output.weight)."""
     h, ff, layers, heads, kv, hd = 2048, 8192, 16, 32, 8, 64
@@ -88,12 +99,8 @@ def llama_1b(matrix: str = "Q4_K", vocab: int = 128256) -> tuple[list[tuple[str,
     tensors.append(("rope_freqs.weight", (hd // 2,), "F32"))
     for i in range(layers):
         p = f"blk.{i}."
+        tensors += _attention(p, h, heads, kv, hd, matrix, "Q6_K" if matrix == "Q4_K" else matrix)
         tensors += [
-            (p + "attn_norm.weight", (h,), "F32"),
-            (p + "attn_q.weight", (h, heads * hd), matrix),
-            (p + "attn_k.weight", (h, kv * hd), matrix),
-            (p + "attn_v.weight", (h, kv * hd), "Q6_K" if matrix == "Q4_K" else matrix),
-            (p + "attn_output.weight", (heads * hd, h), matrix),
             (p + "ffn_norm.weight", (h,), "F32"),
             (p + "ffn_gate.weight", (h, ff), matrix),
             (p + "ffn_up.weight", (h, ff), matrix),
@@ -124,12 +131,8 @@ def qwen3_moe_30b(matrix: str = "Q4_K") -> tuple[list[tuple[str, int, Any]], lis
     tensors: list[Any] = [("token_embd.weight", (h, vocab), matrix)]
     for i in range(layers):
         p = f"blk.{i}."
+        tensors += _attention(p, h, heads, kv, hd, matrix, "Q6_K")
         tensors += [
-            (p + "attn_norm.weight", (h,), "F32"),
-            (p + "attn_q.weight", (h, heads * hd), matrix),
-            (p + "attn_k.weight", (h, kv * hd), matrix),
-            (p + "attn_v.weight", (h, kv * hd), "Q6_K"),
-            (p + "attn_output.weight", (heads * hd, h), matrix),
             (p + "attn_q_norm.weight", (hd,), "F32"),
             (p + "attn_k_norm.weight", (hd,), "F32"),
             (p + "ffn_norm.weight", (h,), "F32"),
