@@ -31,26 +31,35 @@ class Efficiency:
     bandwidth: float
     """Share of peak memory bandwidth reached while decoding."""
     per_layer_s: float
-    """Fixed seconds per decoder layer per step (launches, syncs)."""
+    """Fixed seconds per step for each reference decoder layer's worth of kernels (launches, syncs,
+    kernels too small to reach full bandwidth); a layer costs its :func:`layer_kernels` share."""
     compute: float
     """Share of peak tensor FLOPS reached in prefill."""
-    moe_layer_s: float = 0.0
-    """Extra fixed seconds per MoE layer per step: router, top-k and per-expert kernel launches."""
     moe_compute: float = 1.0
     """Factor on ``compute`` for MoE prefill (per-expert GEMMs on few tokens each run below peak)."""
+    compute_by_cc: tuple[tuple[float, float], ...] = ()
+    """(compute capability, share) pairs that replace ``compute`` on those GPUs: a runtime whose
+    kernels do not use an architecture's own tensor-core instructions reaches far less of its peak."""
     band: float = 0.35
     """Relative half-width of the low-high band: the 90th-percentile error on held-out rows."""
 
 
 EFFICIENCY: dict[tuple[str, str], Efficiency] = {
     # llama.cpp: bandwidth and per-layer cost fitted by benchmarks/calibrate.py on the even rows
-    # of benchmarks/decode.csv (public llama-bench runs, 17 NVIDIA and 12 Apple rows); held-out:
-    # NVIDIA dense (n=16) median |error| 6.7%, p90 15.3%, MoE (n=2, gpt-oss-20b) 14%; Apple
-    # (n=9) median 26%, p90 35%. AMD: 4 Strix Halo rows, too few to fit; the guess is within
-    # +-22% of them. Prefill compute share from the same sources' pp512 rows
-    # (benchmarks/prefill.csv: RTX 4090 0.65, M2 Ultra 0.55).
-    ("llama.cpp", "nvidia"): Efficiency(bandwidth=0.84, per_layer_s=56e-6, compute=0.65),
-    ("llama.cpp", "apple"): Efficiency(bandwidth=0.56, per_layer_s=96e-6, compute=0.55),
+    # of benchmarks/decode.csv: public llama-bench runs (consumer NVIDIA, Apple, DGX Spark) plus
+    # 24 llama-bench runs of 12 models on a lent H100 SXM (2026-11-22, synthetic GGUFs with the
+    # real tensor layout, benchmarks/llama_bench_synth.sh). Held-out NVIDIA rows: dense (n=22)
+    # median |error| 7.6%, p90 17.7%; MoE (n=8: gpt-oss-20b, Qwen3-30B-A3B, OLMoE, Mixtral,
+    # Qwen2-57B-A14B) median 12.2%, p90 20.1%. Apple (n=9) median 22%, p90 32%. AMD: 4 Strix
+    # Halo rows, too few to fit; the guess is within +-22% of them. Prefill compute share from
+    # the same sources' pp512 rows (benchmarks/prefill.csv: RTX 4090 0.65, M2 Ultra 0.55).
+    # On the H100 (CC 9.0) llama-bench pp512 reached only 0.14 of the 989 TFLOPS dense peak for
+    # dense models (n=13) and 0.07 for MoE (n=12): its quantized matmuls use mma.sync, not
+    # Hopper's wgmma, so the share fitted on consumer cards (0.65) does not carry over.
+    ("llama.cpp", "nvidia"): Efficiency(
+        bandwidth=0.82, per_layer_s=48e-6, compute=0.65, moe_compute=0.5, compute_by_cc=((9.0, 0.14),)
+    ),
+    ("llama.cpp", "apple"): Efficiency(bandwidth=0.58, per_layer_s=72e-6, compute=0.55),
     ("llama.cpp", "amd"): Efficiency(bandwidth=0.60, per_layer_s=40e-6, compute=0.25),
     # vLLM: one public single-stream row (DGX Spark gpt-oss-120b, 34% slower than this); its CUDA
     # graphs remove most launch cost.
@@ -59,19 +68,13 @@ EFFICIENCY: dict[tuple[str, str], Efficiency] = {
     # transformers (5.17, eager, generate()): 41 decode and 15 prefill runs of 12 models measured
     # on an H200 by benchmarks/measure_transformers.py (2026-11-22). Decode is host-bound: 15-80
     # tok/s from 1B to 57B, flat in batch up to 8, +-25% between identical runs. Bandwidth pinned
-    # to the measured d2d copy (0.85); per-layer and extra MoE-layer cost fitted on the even rows;
-    # held-out (n=21) median |error| 11.6%, p90 41.6% (all 41 rows: median 20%), hence its wider
-    # band. Prefill: dense median 0.50 of peak (n=11), MoE 0.16 (n=4; experts run one by one).
-    # The per-layer cost is Python and launch overhead, so AMD and Apple get the same until measured.
-    ("transformers", "nvidia"): Efficiency(
-        bandwidth=0.85, per_layer_s=800e-6, compute=0.5, moe_layer_s=350e-6, moe_compute=0.32, band=0.42
-    ),
-    ("transformers", "amd"): Efficiency(
-        bandwidth=0.45, per_layer_s=800e-6, compute=0.3, moe_layer_s=350e-6, moe_compute=0.32, band=0.5
-    ),
-    ("transformers", "apple"): Efficiency(
-        bandwidth=0.40, per_layer_s=800e-6, compute=0.2, moe_layer_s=350e-6, moe_compute=0.32, band=0.5
-    ),
+    # to the measured d2d copy (0.85); per-layer cost fitted on the even rows; held-out (n=21)
+    # median |error| 9.6%, p90 34.7% (MoE n=5: 7.7%, 38%). Prefill: dense median 0.50 of peak
+    # (n=11), MoE 0.16 (n=4; experts run one by one). The per-layer cost is Python and launch
+    # overhead, so AMD and Apple get the same until measured.
+    ("transformers", "nvidia"): Efficiency(bandwidth=0.85, per_layer_s=675e-6, compute=0.5, moe_compute=0.32),
+    ("transformers", "amd"): Efficiency(bandwidth=0.45, per_layer_s=675e-6, compute=0.3, moe_compute=0.32, band=0.5),
+    ("transformers", "apple"): Efficiency(bandwidth=0.40, per_layer_s=675e-6, compute=0.2, moe_compute=0.32, band=0.5),
 }
 """Efficiency per (runtime, GPU vendor)."""
 
@@ -108,6 +111,43 @@ class SpeedEstimate:
 def distinct_experts(num_experts: int, top_k: int, batch: int) -> float:
     """Expected distinct experts B tokens choose, each taking k of E uniformly."""
     return num_experts * (1 - (1 - top_k / num_experts) ** batch)
+
+
+REFERENCE_LAYER_KERNELS = 15
+"""Kernels of a Llama decoder layer at decode (2 norms, 4 projections, 2 RoPE, attention, 2 adds,
+gate, up, GLU, down): the unit ``Efficiency.per_layer_s`` is fitted in."""
+
+
+def layer_kernels(arch: Architecture) -> float:
+    """Decode-step GPU kernels of all decoder layers, in reference-layer units.
+
+    Counted from the operations llama.cpp's graph builders issue per layer (src/models/*.cpp),
+    unfused: a norm 1; attention 4 projections + 2 RoPE + 1 attention + 1 residual add (MLA 6
+    projections); each bias vector 1 add, q/k norms 2; a linear-attention (delta-net) layer 12;
+    a dense FFN gate, up, GLU, down, add (5; 4 ungated); an MoE FFN router, softmax, top-k,
+    weight gather, 3 expert matmuls, GLU, weighting, sum (10), +2 with a router or expert bias
+    (+1, +3), a shared expert 4 more, its gate 3 more. Measured on an H100 (benchmarks/decode.csv,
+    2026-11-22 llama.cpp rows), the fixed time per layer rises with this count: Llama 8B 66 us
+    (15 kernels), Mixtral 80 us (20), gpt-oss-20b 97 us (28), Qwen2-57B-A14B 129 us (31).
+    """
+    moe = arch.moe
+    attention_kernels = {
+        "full": 8 + (2 if arch.mla is not None else 0),
+        "sliding": 8 + (2 if arch.mla is not None else 0),
+        "linear": 12,
+    }
+    extra = arch.norms_per_layer + 3 * arch.qkv_bias + arch.out_bias + 2 * arch.qk_norm
+    total = 0.0
+    for kind in arch.layer_kinds:
+        total += attention_kernels.get(kind, 8) + extra
+    dense_ffn = 5 if arch.gated_ffn else 4
+    total += arch.num_dense_ffn_layers * dense_ffn
+    if moe is not None:
+        moe_ffn = 10 + moe.router_bias + 3 * moe.expert_bias
+        if moe.num_shared_experts:
+            moe_ffn += 4 + 3 * moe.shared_expert_gate
+        total += arch.num_moe_layers * moe_ffn
+    return total / REFERENCE_LAYER_KERNELS
 
 
 def attention_flops(arch: Architecture, tokens: int) -> float:
@@ -158,12 +198,10 @@ def estimate_speed(
 
     bandwidth = gpu.bandwidth_bytes_per_s * eff.bandwidth * plan.tp
     moe_layers = arch.num_moe_layers if moe is not None else 0
-    fixed = (
-        arch.num_layers * eff.per_layer_s
-        + moe_layers * eff.moe_layer_s
-        + (2 * arch.num_layers * ALLREDUCE_S if plan.tp > 1 else 0.0)
-    )
-    compute_share = eff.compute * (eff.moe_compute if moe_layers else 1.0)
+    layer_units = layer_kernels(arch)
+    fixed = layer_units * eff.per_layer_s + (2 * arch.num_layers * ALLREDUCE_S if plan.tp > 1 else 0.0)
+    compute = dict(eff.compute_by_cc).get(gpu.compute_capability or 0.0, eff.compute)
+    compute_share = compute * (eff.moe_compute if moe_layers else 1.0)
     peak = gpu.fp16_flops * compute_share * plan.tp
 
     def step_seconds(batch: int) -> float:
@@ -189,8 +227,9 @@ def estimate_speed(
             if ram_bytes
             else ""
         )
-        + f" + {arch.num_layers} layers x {eff.per_layer_s * 1e6:.0f} us"
-        + (f" + {moe_layers} MoE layers x {eff.moe_layer_s * 1e6:.0f} us" if moe_layers and eff.moe_layer_s else "")
+        + f" + {arch.num_layers} layers"
+        + (f" (kernels of {layer_units:.1f} Llama layers)" if abs(layer_units - arch.num_layers) >= 0.05 else "")
+        + f" x {eff.per_layer_s * 1e6:.0f} us"
         + f"; prefill {flops / tokens / 1e9:.1f} GFLOP/token at {peak / 1e12:.0f} TFLOPS effective"
         + f" ({runtime.name}, {gpu.vendor})"
     )
