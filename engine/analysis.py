@@ -11,7 +11,7 @@ from paramtui.engine.hardware import Hardware
 from paramtui.engine.kv_cache import KvEstimate, estimate_kv_cache, resolve_kv_dtype
 from paramtui.engine.params import ParamBreakdown, count_params
 from paramtui.engine.precision import WeightsEstimate, estimate_weights, precision_kind, resolve_precision
-from paramtui.engine.runtimes import RuntimeProfile, get_runtime
+from paramtui.engine.runtimes import GGUF_EQUIVALENT, RuntimeProfile, get_runtime
 from paramtui.engine.speed import SpeedEstimate, estimate_speed
 
 DEFAULT_CONTEXT = 8192
@@ -102,6 +102,8 @@ def analyze(
     precision = own if auto and checkpoint is not None else resolve_precision(request.precision, arch)
     exact = checkpoint is not None and precision == own
     runtime = choose_runtime(request, precision, hardware)
+    if auto and runtime.name == "llama.cpp" and precision not in runtime.formats:
+        precision, exact = GGUF_EQUIVALENT.get(precision, precision), False  # the GGUF people would run
     kv_dtype = resolve_kv_dtype(request.kv_dtype, arch)
     context = request.context if request.context is not None else min(DEFAULT_CONTEXT, arch.max_context)
     if context < 1:

@@ -291,7 +291,7 @@ def assess_fit(
         verdict = "does_not_fit"
     if chosen.problem:
         reasons.append(chosen.problem)
-    if verdict == "does_not_fit" and not chosen.problem:
+    if verdict == "does_not_fit" and not chosen.problem and chosen.headroom_bytes < 0:
         short = -chosen.headroom_bytes
         reasons.append(
             f"short by {short / 2**30:.1f} GiB on the fullest GPU with tp={chosen.plan.tp} pp={chosen.plan.pp}"

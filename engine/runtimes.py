@@ -80,6 +80,19 @@ class RuntimeProfile:
         return vendor != "nvidia" or compute_capability is None or compute_capability >= min_cc
 
 
+GGUF_EQUIVALENT: dict[str, str] = {
+    # convert_hf_to_gguf.py keeps gpt-oss's MXFP4 experts as MXFP4 (the MXFP4_MOE file type)
+    "mxfp4": "mxfp4_moe",
+    # 8-bit checkpoints are published as Q8_0 GGUFs (e.g. DeepSeek-V3 FP8 -> Q8_0)
+    "fp8": "q8_0",
+    "int8": "q8_0",
+    # 4-bit checkpoints (AWQ/GPTQ, NVFP4) do not load in llama.cpp; Q4_K_M is its usual 4-bit file
+    "int4": "q4_k_m",
+    "nvfp4": "q4_k_m",
+    "fp16": "f16",
+}
+"""What ``auto`` precision means under llama.cpp when the checkpoint's own format is not GGUF."""
+
 _ALL = ("nvidia", "amd", "apple")
 _LLAMA_CPP_FORMATS: tuple[str, ...] = ("fp32", "bf16", *GGUF_PRECISIONS)
 _NV_AMD = ("nvidia", "amd")

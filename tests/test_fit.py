@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 from helpers import gpu, hardware, model
 
+from paramtui.engine.analysis import Request, analyze
 from paramtui.engine.fit import PlanOptions, Workload, assess_fit
 from paramtui.engine.hardware import GpuSpecError, Hardware, parse_gpu_spec
 from paramtui.engine.kv_cache import estimate_kv_cache
@@ -188,3 +189,26 @@ def test_gpu_spec_forms() -> None:
         parse_gpu_spec("mem=24GiB,fp16=165TFLOPS", presets)
     with pytest.raises(GpuSpecError, match="cannot read mem"):
         parse_gpu_spec("mem=lots,bw=1TB/s,fp16=1TFLOPS", presets)
+
+
+def test_auto_precision_under_llama_cpp_is_the_gguf_people_run() -> None:
+    """gpt-oss-20b's checkpoint is MXFP4 safetensors, which llama.cpp does not load; its GGUF
+    (ggml-org/gpt-oss-20b-GGUF) is MXFP4_MOE. ``--runtime llama.cpp`` with auto precision must
+    size that file rather than report an unsupported format, and DeepSeek-V3's FP8 maps to Q8_0."""
+    hw = hardware("h100-sxm")
+    arch, _ = model("gpt-oss-20b")
+    result = analyze(arch, Request(runtime="llama.cpp"), hw)
+    assert result.precision == "mxfp4_moe"
+    assert result.fit is not None and result.fit.verdict == "fits"
+    deepseek, _ = model("deepseek-v3")
+    assert analyze(deepseek, Request(runtime="llama.cpp"), hw).precision == "q8_0"
+
+
+def test_an_unsupported_format_is_not_reported_as_short_of_memory() -> None:
+    """A format the runtime cannot run is the reason; a negative 'short by' is nonsense."""
+    arch, bd = model("gpt-oss-20b")
+    hw = hardware("h100-sxm")
+    fit = assess_fit(arch, bd, "mxfp4", "bf16", LLAMA_CPP, hw, Workload(8192))
+    assert fit.verdict == "does_not_fit"
+    assert any("does not run mxfp4" in r for r in fit.reasons)
+    assert not any("short by" in r for r in fit.reasons)
