@@ -58,6 +58,35 @@ async def test_typing_top_k_redraws_the_active_bar() -> None:
         assert "57.99B" in bars and "671.03B" in bars  # stored unchanged, active grew
 
 
+async def test_a_keystroke_updates_the_model_at_once_and_lays_out_nothing() -> None:
+    """benchmarks/keypress_terminal.py: a keystroke took ~50 ms to reach the bars because the
+    Input asked for a whole-screen layout and the edit waited for a message after the frame.
+    Now the edit runs while the field's value changes (the model is updated before control
+    returns) and typing digits into a fixed-size field lays out nothing."""
+    app = ParamApp(probe=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _settle(app, pilot)
+        for _ in range(40):
+            if app._editor_ready:
+                break
+            await pilot.pause(0.05)
+        field = app.query_one("#f-moe__top_k")
+        field.focus()
+        await pilot.press("end")
+        await _settle(app, pilot)
+        layouts: list[int] = []
+        refresh_layout = app.screen._refresh_layout
+        app.screen._refresh_layout = lambda *a, **k: (layouts.append(1), refresh_layout(*a, **k))[1]  # type: ignore[method-assign]
+        field.value = "9"  # type: ignore[attr-defined]
+        assert app.arch.moe is not None and app.arch.moe.top_k == 9  # no await in between
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.arch.moe.top_k == 91
+        await _settle(app, pilot)
+        assert layouts == []
+        assert "671.03B" in str(app.query_one("#bars").render())
+
+
 async def test_invalid_value_is_marked_and_the_last_valid_model_stays() -> None:
     app = ParamApp(probe=False)
     async with app.run_test(size=(120, 36)) as pilot:

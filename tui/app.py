@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
@@ -33,6 +33,7 @@ from paramtui.engine.units import format_bytes, format_params, parse_count
 from paramtui.presets import DEFAULT_PRESET, all_presets, get_preset, gpu_presets
 from paramtui.tui.bars import render_bars
 from paramtui.tui.config import Config, config_path, load_config
+from paramtui.tui.field_input import FieldInput
 from paramtui.tui.fields import (
     GROUPS,
     FieldSpec,
@@ -301,11 +302,11 @@ class ParamApp(App[None]):
         yield Static(id="status")
         yield Footer()
 
-    def _row(self, path: str, value: str, group: str = "", label_text: str = "") -> Input:
+    def _row(self, path: str, value: str, group: str = "", label_text: str = "") -> FieldInput:
         """One field: its Input in the inputs column; its label is a line of the labels column
         (one Static for all labels keeps the editor at ~120 widgets rather than ~350, and the
         screen's layout pass, paid on every keystroke, scales with the widget count)."""
-        field = Input(value, id=_input_id(path), select_on_focus=True, classes=group)
+        field = FieldInput(value, edited=self.field_edited, id=_input_id(path), select_on_focus=True, classes=group)
         field.tooltip = path
         self._label_of[field.id or ""] = label_text or path.split(".")[-1].replace("_", " ")
         return field
@@ -464,31 +465,32 @@ class ParamApp(App[None]):
 
     # --- editing -----------------------------------------------------------------------------
 
-    @on(Input.Changed)
-    def field_changed(self, event: Input.Changed) -> None:
-        if self._syncing or event.input.id is None:
+    def field_edited(self, field: Input, value: str) -> None:
+        """A keystroke in an editor field (called by the field while its value changes, so the
+        bars are redrawn in the same frame as the field)."""
+        if self._syncing or field.id is None:
             return
-        path = event.input.id[2:].replace("__", ".")
+        path = field.id[2:].replace("__", ".")
         try:
             if path.startswith("w."):
-                self._set_workload_text(path[2:], event.value)
+                self._set_workload_text(path[2:], value)
             elif path.startswith("m."):
-                self._set_simple_text(path[2:], event.value)
+                self._set_simple_text(path[2:], value)
             elif path.startswith("s."):
-                on_ = parse(FieldSpec(path, "bool"), event.value, None)
+                on_ = parse(FieldSpec(path, "bool"), value, None)
                 self._commit(toggle_section(self.arch, path[2:], on_))
                 self._apply_section_visibility()
             else:
                 spec = field_spec(path)
-                value = parse(spec, event.value, current_value(self.arch, path))
-                self._commit(apply(self.arch, path, value))
+                parsed = parse(spec, value, current_value(self.arch, path))
+                self._commit(apply(self.arch, path, parsed))
         except ValueError as exc:
-            event.input.add_class("invalid")
-            event.input.tooltip = str(exc)
+            field.add_class("invalid")
+            field.tooltip = str(exc)
             self._set_status(str(exc))
             return
-        event.input.remove_class("invalid")
-        event.input.tooltip = path
+        field.remove_class("invalid")
+        field.tooltip = path
         self._set_status(self._status_note)
 
     def _set_simple_text(self, name: str, value: str) -> None:

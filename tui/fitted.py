@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from rich.console import RenderableType
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.widget import Widget
 
 Draw = Callable[[int], Text]
@@ -41,13 +41,26 @@ class Fitted(Widget):
         """The last drawing: (function, width, content), so one frame draws once."""
 
     def show(self, draw: Draw) -> None:
-        """Replace what is drawn. A new height needs a layout pass over the whole screen (the
-        editor's ~300 widgets: tens of ms), so it is asked for only when the height changes;
-        an edit that keeps the line count (almost every keystroke) repaints this widget alone."""
-        self._draw = draw
+        """Replace what is drawn. A new height needs a layout pass over the whole screen (tens of
+        ms), so it is asked for only when the height changes. An edit that keeps the line count
+        (almost every keystroke) repaints only the lines that changed: the frame then redraws the
+        screen rows between those lines and the edited field, not every widget beside the bars."""
         width = self.content_size.width
-        same_height = width > 0 and self._height(width) == self.content_size.height
-        self.refresh(layout=not same_height)
+        before = self._lines(width) if width > 0 and self._drawn is not None else None
+        self._draw = draw
+        if before is None:
+            self.refresh(layout=True)
+            return
+        after = self._lines(width)
+        if len(after) != len(before):
+            self.refresh(layout=True)
+            return
+        changed = [Region(0, y, width, 1) for y, (old, new) in enumerate(zip(before, after, strict=True)) if old != new]
+        if changed:
+            self.refresh(*changed)
+
+    def _lines(self, width: int) -> list[Text]:
+        return list(self._content(width).wrap(self.app.console, max(1, width)))
 
     def _content(self, width: int) -> Text:
         if self._drawn is None or self._drawn[0] is not self._draw or self._drawn[1] != width:
@@ -55,7 +68,7 @@ class Fitted(Widget):
         return self._drawn[2]
 
     def _height(self, width: int) -> int:
-        return len(self._content(width).wrap(self.app.console, max(1, width)))
+        return len(self._lines(width))
 
     def render(self) -> RenderableType:
         return self._content(self.content_size.width)
