@@ -37,8 +37,9 @@ class Fitted(Widget):
         self._draw: Draw = _blank
         self._margin = margin
         """Cells kept free at the right (so a full-width line never touches a scrollbar)."""
-        self._drawn: tuple[Draw, int, Text] | None = None
-        """The last drawing: (function, width, content), so one frame draws once."""
+        self._drawn: tuple[Draw, int, Text, list[Text]] | None = None
+        """The last drawing: (function, width, content, its wrapped lines), so one frame draws and
+        wraps once."""
 
     def show(self, draw: Draw) -> None:
         """Replace what is drawn. A new height needs a layout pass over the whole screen (tens of
@@ -60,11 +61,14 @@ class Fitted(Widget):
             self.refresh(*changed)
 
     def _lines(self, width: int) -> list[Text]:
-        return list(self._content(width).wrap(self.app.console, max(1, width)))
+        self._content(width)
+        assert self._drawn is not None
+        return self._drawn[3]
 
     def _content(self, width: int) -> Text:
         if self._drawn is None or self._drawn[0] is not self._draw or self._drawn[1] != width:
-            self._drawn = (self._draw, width, self._draw(max(MIN_WIDTH, width - self._margin)))
+            text = self._draw(max(MIN_WIDTH, width - self._margin))
+            self._drawn = (self._draw, width, text, list(text.wrap(self.app.console, max(1, width))))
         return self._drawn[2]
 
     def _height(self, width: int) -> int:
