@@ -141,7 +141,7 @@ def report_decode() -> None:
         _print_errors(str(key), [c for c in held if c.key == key])
     _print_errors("all", held)
     single = [c for c in held if c.workload.batch == 1]
-    kinds = sorted({c.row["gpu"].split("x", 1)[-1] if c.row["gpu"][0].isdigit() else c.row["gpu"] for c in single})
+    kinds = sorted({c.hardware.gpus[0].id for c in single})
     _print_errors(f"single-stream, {len(kinds)} kinds of GPU or chip ({', '.join(kinds)})", single)
 
 

@@ -76,12 +76,21 @@ def ggml_type(t: Tensor, quant: str, n_layers: int, n_expert: int, tied: bool) -
     return T.Q4_K
 
 
+def num_experts(cfg: dict) -> int:  # type: ignore[type-arg]
+    """Routed experts per MoE layer (Mixtral's and Qwen's key names), 0 for a dense model."""
+    return int(cfg.get("num_local_experts") or cfg.get("num_experts") or 0)
+
+
+def head_dim(cfg: dict) -> int:  # type: ignore[type-arg]
+    """The config's head_dim, or hidden size over heads when it has none."""
+    return int(cfg.get("head_dim") or cfg["hidden_size"] // cfg["num_attention_heads"])
+
+
 def tensors(cfg: dict, arch: str) -> list[Tensor]:  # type: ignore[type-arg]
     """Every tensor llama.cpp's loader expects for this architecture (src/models/<arch>.cpp)."""
     d, n_layers, vocab = cfg["hidden_size"], cfg["num_hidden_layers"], cfg["vocab_size"]
     heads, kv = cfg["num_attention_heads"], cfg.get("num_key_value_heads", cfg["num_attention_heads"])
-    hd = cfg.get("head_dim") or d // heads
-    n_exp = cfg.get("num_local_experts") or cfg.get("num_experts") or 0
+    hd, n_exp = head_dim(cfg), num_experts(cfg)
     ff_exp = cfg.get("moe_intermediate_size") or cfg["intermediate_size"]
     out = [Tensor("token_embd.weight", (d, vocab), "token_embd"), Tensor("output_norm.weight", (d,), "vector")]
     if not cfg.get("tie_word_embeddings"):
@@ -144,9 +153,7 @@ def tensors(cfg: dict, arch: str) -> list[Tensor]:  # type: ignore[type-arg]
 
 def metadata(w: GGUFWriter, cfg: dict, arch: str) -> None:  # type: ignore[type-arg]
     """The hyperparameters llama.cpp reads for this architecture."""
-    heads = cfg["num_attention_heads"]
-    hd = cfg.get("head_dim") or cfg["hidden_size"] // heads
-    n_exp = cfg.get("num_local_experts") or cfg.get("num_experts") or 0
+    heads, hd, n_exp = cfg["num_attention_heads"], head_dim(cfg), num_experts(cfg)
     w.add_context_length(cfg["max_position_embeddings"])
     w.add_embedding_length(cfg["hidden_size"])
     w.add_block_count(cfg["num_hidden_layers"])
@@ -198,9 +205,8 @@ def write(preset: str, quant: str, path: Path) -> int:
     """Write the file; returns its size in bytes."""
     cfg = json.loads((MODELS / f"{preset}.json").read_text())
     arch = ARCH[cfg["model_type"]]
-    n_exp = cfg.get("num_local_experts") or cfg.get("num_experts") or 0
     tied = bool(cfg.get("tie_word_embeddings"))
-    plan = [(t, ggml_type(t, quant, cfg["num_hidden_layers"], n_exp, tied)) for t in tensors(cfg, arch)]
+    plan = [(t, ggml_type(t, quant, cfg["num_hidden_layers"], num_experts(cfg), tied)) for t in tensors(cfg, arch)]
     w = GGUFWriter(path, arch)
     metadata(w, cfg, arch)
     w.add_file_type(FILE_TYPE[quant])

@@ -131,15 +131,11 @@ def layer_kernels(arch: Architecture) -> float:
     (15 kernels), Mixtral 80 us (20), gpt-oss-20b 97 us (28), Qwen2-57B-A14B 129 us (31).
     """
     moe = arch.moe
-    attention_kernels = {
-        "full": 8 + (2 if arch.mla is not None else 0),
-        "sliding": 8 + (2 if arch.mla is not None else 0),
-        "linear": 12,
-    }
+    softmax_attention = 8 + (2 if arch.mla is not None else 0)
     extra = arch.norms_per_layer + 3 * arch.qkv_bias + arch.out_bias + 2 * arch.qk_norm
     total = 0.0
     for kind in arch.layer_kinds:
-        total += attention_kernels.get(kind, 8) + extra
+        total += (12 if kind == "linear" else softmax_attention) + extra
     dense_ffn = 5 if arch.gated_ffn else 4
     total += arch.num_dense_ffn_layers * dense_ffn
     if moe is not None:

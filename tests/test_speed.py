@@ -30,10 +30,6 @@ def _errors(rows: list[dict[str, str]], kind: str) -> list[float]:
     return sorted(abs(_predict(r) / float(r["tokens_per_s"]) - 1) for r in rows if model(r["model"])[0].kind == kind)
 
 
-def _dense_errors(rows: list[dict[str, str]]) -> list[float]:
-    return _errors(rows, "dense")
-
-
 DEVICE_RUN = "benchmarks/llama_bench_synth.sh on a lent NVIDIA H100"
 """Source of the rows measured here with llama-bench on synthetic GGUFs (raw JSON in benchmarks/runs)."""
 
@@ -45,7 +41,7 @@ def test_decode_error_on_recorded_public_measurements() -> None:
     Dense and MoE rows each must meet the accuracy target: median |error| <= 15%, p90 <= 35%."""
     rows = [r for r in csv.DictReader(DECODE_CSV.open(newline="")) if r["runtime"] != "transformers"]
     assert len(rows) >= 40
-    assert len({r["gpu"].split("x", 1)[-1] if r["gpu"][0].isdigit() else r["gpu"] for r in rows}) >= 8
+    assert len({hardware(r["gpu"]).gpus[0].id for r in rows}) >= 8
     assert all(r["source"].startswith(("https://", DEVICE_RUN)) for r in rows)
     for kind in ("dense", "moe"):
         errors = _errors(rows, kind)
@@ -62,7 +58,7 @@ def test_transformers_decode_error_on_the_h200_measurements() -> None:
     rows = [r for r in csv.DictReader(DECODE_CSV.open(newline="")) if r["runtime"] == "transformers"]
     assert len(rows) >= 30
     assert all(r["source"].startswith("benchmarks/measure_transformers.py") for r in rows)
-    dense = _dense_errors(rows)
+    dense = _errors(rows, "dense")
     assert statistics.median(dense) <= 0.25
     assert dense[int(0.9 * (len(dense) - 1))] <= 0.45
 
