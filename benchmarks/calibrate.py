@@ -1,42 +1,74 @@
-"""Fit the speed efficiencies on measurements and report the error on held-out rows.
+"""Fit the speed constants on public measurements and report the error on models and GPUs left out.
 
-Run: ``python benchmarks/calibrate.py``. Reads ``benchmarks/decode.csv`` (each row names its
-source), predicts every row with :mod:`paramtui.engine.speed` (aggregate tokens/s at the row's
-batch), fits bandwidth efficiency and per-layer cost (per reference layer's kernels) per
-(runtime, vendor) on the even rows by grid search, and prints the median and 90th-percentile
-absolute error on the odd (held-out) rows, for dense and MoE models, then the same over the
-single-stream (batch 1) held-out rows with the kinds of GPU they cover: the figures the accuracy
-target of 15% median and 35% p90 is stated in. Then, from
-``benchmarks/prefill.csv``, the share of peak FLOPS each prefill measurement implies.
-Paste the printed constants into ``engine/speed.py``.
+Run: ``python benchmarks/calibrate.py`` (report) or ``python benchmarks/calibrate.py --write`` (also
+store the constants and each runtime's band in ``presets/data/speed_calibration.json``).
+
+Rows: ``benchmarks/decode.csv`` (llama-bench, Ollama, transformers runs) and
+``benchmarks/serving.csv`` (vLLM and SGLang end-to-end runs: bench_serving median TPOT at a fixed
+concurrency, bench_one_batch, benchmark_latency), each with its source.
+
+What is fitted, per (runtime, GPU vendor):
+- per-layer runtimes (llama.cpp, transformers): the bandwidth share and the fixed cost per
+  reference layer's kernels;
+- serving engines (vLLM, SGLang): the host time per step and one factor on the per-kernel floors;
+  the floors, bandwidth shares and collective latencies themselves are per-operation measurements
+  (``serving_shared`` in the JSON, from AIConfigurator's tables) and are not fitted here.
+
+How the error is reported: leave-one-model-out (every row of a model is predicted by constants
+fitted without any row of that model) and leave-one-GPU-kind-out (likewise per GPU kind), never
+alternating rows of one run. A runtime's band is its leave-one-model-out p90 error.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
+import json
 import statistics
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 from paramtui.engine import speed
 from paramtui.engine.adapters.sources import load_preset
 from paramtui.engine.architecture import Architecture
-from paramtui.engine.fit import FitReport, Workload, assess_fit
+from paramtui.engine.calibration import Calibration, Efficiency, ServingConstants
+from paramtui.engine.fit import FitReport, PlanOptions, Workload, assess_fit
 from paramtui.engine.hardware import Hardware, parse_gpu_spec
 from paramtui.engine.kv_cache import resolve_kv_dtype
 from paramtui.engine.params import ParamBreakdown, count_params
 from paramtui.engine.runtimes import RuntimeProfile, get_runtime
-from paramtui.presets import get_preset, gpu_presets
+from paramtui.engine.serving import ServingStep
+from paramtui.presets import get_preset, gpu_presets, speed_calibration
 
 HERE = Path(__file__).parent
 DECODE_CSV = HERE / "decode.csv"
+SERVING_CSV = HERE / "serving.csv"
 PREFILL_CSV = HERE / "prefill.csv"
+CALIBRATION_JSON = HERE.parent / "presets" / "data" / "speed_calibration.json"
+
+MEASURED_BANDWIDTH = {
+    # Host-bound rows say little about bandwidth (the grid trades it for per-layer cost), so it is
+    # pinned to what the GPU reached copying 1 GiB device to device in the same runs: 4.10-4.15
+    # TB/s of the H200's 4.81 (benchmarks/measure_transformers.py output).
+    ("transformers", "nvidia"): 0.85,
+}
+"""Bandwidth shares measured directly, used instead of fitting."""
+
+BANDWIDTH_GRID = np.arange(0.40, 1.0001, 0.02)
+LAYER_GRID = np.concatenate([np.arange(0, 101, 4), np.arange(125, 1501, 25)]) * 1e-6
+FLOOR_SCALE_GRID = np.arange(0.5, 3.0001, 0.05)
+HOST_GRID = np.arange(0.0, 8.0001, 0.05) * 1e-3
+MIN_ROWS = 3
+"""Fewest rows a (runtime, vendor) is fitted on; fewer keep the shipped constants."""
 
 
 @dataclass(frozen=True)
 class Case:
-    """One measurement with everything but the efficiencies worked out (the grid search reuses it)."""
+    """One measurement with its model, hardware and plan resolved once."""
 
     row: dict[str, str]
     arch: Architecture
@@ -52,106 +84,322 @@ class Case:
         return self.runtime.name, self.hardware.gpus[0].vendor
 
     @property
+    def model(self) -> str:
+        """Preset id."""
+        return self.row["model"]
+
+    @property
+    def gpu_kind(self) -> str:
+        """GPU preset id (without the count)."""
+        return self.hardware.gpus[0].id
+
+    @property
     def kind(self) -> str:
         """dense or moe."""
         return self.arch.kind
 
-    def estimate(self) -> speed.SpeedEstimate:
-        """The speed model's answer with the current efficiencies."""
-        return speed.estimate_speed(self.arch, self.breakdown, self.fit, self.runtime, self.hardware, self.workload)
+    @property
+    def measured(self) -> float:
+        """Measured tokens/s (per user for serving rows, aggregate for llama-bench batch rows)."""
+        return float(self.row["tokens_per_s"])
 
-    def error(self) -> float:
-        """Relative error of the predicted aggregate decode rate at the row's batch."""
-        return self.estimate().decode_batch_tokens_per_s / float(self.row["tokens_per_s"]) - 1
+    @property
+    def gpus(self) -> int:
+        """GPUs the plan uses."""
+        return self.fit.attempt.plan.gpus
+
+    def serving_step(self, constants: ServingConstants) -> ServingStep:
+        """The serving model's step at the row's concurrency."""
+        return speed.serving_step_for(
+            self.arch,
+            self.breakdown,
+            self.fit,
+            self.runtime,
+            self.hardware,
+            self.workload.batch,
+            constants,
+            self.workload.expert_parallel,
+        )
+
+
+def _load_rows(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with path.open(newline="") as fh:
+        return [r for r in csv.DictReader(fh) if not r["gpu"].startswith("#")]
 
 
 def load_cases(path: Path, context_column: str = "context") -> list[Case]:
-    """The measurements of one CSV, with model, hardware and fit resolved once."""
-    with path.open(newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    """The measurements of one CSV, with model, hardware and fit resolved once (rows that do not fit are skipped)."""
+    presets = gpu_presets()
     cases = []
-    for row in rows:
+    for row in _load_rows(path):
         arch = load_preset(get_preset(row["model"])).result.architecture
         breakdown = count_params(arch)
-        gpus, source = parse_gpu_spec(row["gpu"], gpu_presets())
+        gpus, source = parse_gpu_spec(row["gpu"], presets)
         hardware = Hardware(gpus, source)
         runtime = get_runtime(row["runtime"])
-        workload = Workload(int(row[context_column]), int(row.get("batch") or 1))
-        kv_dtype = resolve_kv_dtype("auto", arch)
-        fit = assess_fit(arch, breakdown, row["quant"], kv_dtype, runtime, hardware, workload, search_best=False)
+        batch = int(row.get("batch") or 1)
+        ep = int(row.get("ep") or 1)
+        workload = Workload(int(row[context_column]), batch, expert_parallel=ep > 1)
+        tp = int(row["tp"]) if row.get("tp") else None
+        options = PlanOptions(tp=tp) if tp else None
+        precision = row.get("precision") or row["quant"]
+        fit = assess_fit(
+            arch, breakdown, precision, resolve_kv_dtype("auto", arch), runtime, hardware, workload,
+            options=options, search_best=False,
+        )  # fmt: skip
+        if fit.verdict == "does_not_fit" and not tp:
+            print(f"  skipped (does not fit): {row['gpu']} {row['model']} {precision} {row['runtime']}")
+            continue
         cases.append(Case(row, arch, breakdown, fit, runtime, hardware, workload))
     return cases
 
 
-def p90(values: list[float]) -> float:
-    """90th percentile."""
+def all_cases() -> list[Case]:
+    """Every decode row of both CSVs."""
+    return load_cases(DECODE_CSV) + load_cases(SERVING_CSV)
+
+
+def p90(values: Sequence[float]) -> float:
+    """90th percentile (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
 
 
-def _score(cases: list[Case]) -> float:
-    errs = [abs(c.error()) for c in cases]
-    return statistics.median(errs) + 0.5 * p90(errs)
+def _score(errors: np.ndarray) -> np.ndarray:
+    """Median plus half the p90 of |error| along the last axis."""
+    absolute = np.abs(errors)
+    return np.median(absolute, axis=-1) + 0.5 * np.quantile(absolute, 0.9, axis=-1, method="closest_observation")
 
 
-MEASURED_BANDWIDTH = {
-    # Host-bound rows say little about bandwidth (the grid trades it for per-layer cost), so it is
-    # pinned to what the GPU reached copying 1 GiB device to device in the same runs: 4.10-4.15
-    # TB/s of the H200's 4.81 (benchmarks/measure_transformers.py output).
-    ("transformers", "nvidia"): 0.85,
-}
-"""Bandwidth shares measured directly, used instead of fitting."""
+# -- per-layer runtimes ---------------------------------------------------------------------------
 
 
-def fit_key(key: tuple[str, str], cases: list[Case]) -> speed.Efficiency:
-    """Grid-search bandwidth share and per-layer cost for one (runtime, vendor).
-
-    The per-layer cost is per reference layer's kernels (:func:`speed.layer_kernels`), so MoE,
-    shared-expert and bias-heavy layers cost more without a constant of their own.
-    """
-    base = speed.EFFICIENCY.get(key, speed.FALLBACK_EFFICIENCY)
-    # transformers' eager decode loop is host-bound: its per-layer cost is ten times llama.cpp's
-    layer_grid = list(range(0, 101, 4)) + list(range(125, 1501, 25))
-    bandwidth_grid = [MEASURED_BANDWIDTH[key]] if key in MEASURED_BANDWIDTH else [x / 100 for x in range(40, 101, 2)]
-    best = (float("inf"), base)
-    for bw in bandwidth_grid:
-        for layer_us in layer_grid:
-            candidate = replace(base, bandwidth=bw, per_layer_s=layer_us * 1e-6)
-            speed.EFFICIENCY[key] = candidate
-            score = _score(cases)
-            if score < best[0]:
-                best = (score, candidate)
-    speed.EFFICIENCY[key] = best[1]
-    return best[1]
+def _per_layer_arrays(cases: Sequence[Case], cal: Calibration) -> dict[str, np.ndarray]:
+    steps = []
+    for c in cases:
+        eff = cal.efficiency.get(c.key, cal.fallback)
+        steps.append(
+            speed.per_layer_step(c.arch, c.breakdown, c.fit, c.hardware, c.workload.batch, eff, cal.ram_efficiency)
+        )
+    return {
+        "bytes": np.array([s.gpu_bytes / s.bandwidth_bytes_per_s for s in steps]),
+        "ram": np.array([s.ram_s for s in steps]),
+        "compute": np.array([s.compute_s for s in steps]),
+        "units": np.array([s.layer_units for s in steps]),
+        "coll": np.array([s.collective_s for s in steps]),
+        "batch": np.array([c.workload.batch for c in cases], dtype=float),
+        "measured": np.array([c.measured for c in cases]),
+    }
 
 
-def report_decode() -> None:
-    """Fit on the even rows, print constants and the held-out error."""
-    cases = load_cases(DECODE_CSV)
-    fit_cases, held = cases[::2], cases[1::2]
-    for key in sorted({c.key for c in fit_cases}):
-        subset = [c for c in fit_cases if c.key == key]
-        if len(subset) >= 3:
-            eff = fit_key(key, subset)
-            print(
-                f"{key}: bandwidth={eff.bandwidth:.2f} per_layer_s={eff.per_layer_s * 1e6:.0f}e-6 ({len(subset)} rows)"
-            )
-    print(f"\nheld-out rows: {len(held)} of {len(cases)}")
-    for key in sorted({c.key for c in held}):
-        _print_errors(str(key), [c for c in held if c.key == key])
-    _print_errors("all", held)
-    single = [c for c in held if c.workload.batch == 1]
-    kinds = sorted({c.hardware.gpus[0].id for c in single})
-    _print_errors(f"single-stream, {len(kinds)} kinds of GPU or chip ({', '.join(kinds)})", single)
+def fit_per_layer(key: tuple[str, str], cases: Sequence[Case], cal: Calibration) -> Efficiency:
+    """Grid-search the bandwidth share and per-layer cost for one (runtime, vendor)."""
+    base = cal.efficiency.get(key, cal.fallback)
+    a = _per_layer_arrays(cases, cal)
+    bw = np.array([MEASURED_BANDWIDTH[key]]) if key in MEASURED_BANDWIDTH else BANDWIDTH_GRID
+    memory = a["bytes"][None, None, :] / bw[:, None, None] + a["ram"]
+    step = np.maximum(memory, a["compute"]) + LAYER_GRID[None, :, None] * a["units"] + a["coll"]
+    errors = a["batch"] / step / a["measured"] - 1
+    scores = _score(errors)
+    i, j = np.unravel_index(np.argmin(scores), scores.shape)
+    return replace(base, bandwidth=round(float(bw[i]), 2), per_layer_s=round(float(LAYER_GRID[j]), 7))
 
 
-def _print_errors(label: str, cases: list[Case]) -> None:
-    print(label)
-    for kind in ("dense", "moe", "all"):
-        errs = [abs(c.error()) for c in cases if kind in (c.kind, "all")]
-        if errs:
-            median, high = 100 * statistics.median(errs), 100 * p90(errs)
-            print(f"  {kind:5s}: n={len(errs):2d} median |error| {median:.1f}%  p90 {high:.1f}%")
+def predict_per_layer(cases: Sequence[Case], eff: Efficiency, cal: Calibration) -> np.ndarray:
+    """Predicted tokens/s of each row with these constants."""
+    a = _per_layer_arrays(cases, cal)
+    memory = a["bytes"] / eff.bandwidth + a["ram"]
+    step = np.maximum(memory, a["compute"]) + eff.per_layer_s * a["units"] + a["coll"]
+    return a["batch"] / step
+
+
+# -- serving engines ------------------------------------------------------------------------------
+
+
+def _gpu_seconds(cases: Sequence[Case], constants: ServingConstants) -> np.ndarray:
+    """GPU time per step of each row for every floor scale on the grid (rows x scales)."""
+    out = np.empty((len(cases), len(FLOOR_SCALE_GRID)))
+    for i, c in enumerate(cases):
+        step = c.serving_step(constants)
+        for j, scale in enumerate(FLOOR_SCALE_GRID):
+            out[i, j] = step.seconds(float(scale), host_s=0.0)
+    return out
+
+
+def fit_serving(key: tuple[str, str], cases: Sequence[Case], cal: Calibration) -> ServingConstants:
+    """Grid-search the host time per step and the kernel-floor factor for one (runtime, vendor)."""
+    base = cal.serving.get(key) or cal.serving[(key[0], "nvidia")]
+    gpu = _gpu_seconds(cases, base)  # rows x scales
+    measured = np.array([c.measured for c in cases])
+    step = gpu.T[:, None, :] + HOST_GRID[None, :, None]  # scales x hosts x rows
+    errors = 1 / step / measured - 1
+    scores = _score(errors)
+    i, j = np.unravel_index(np.argmin(scores), scores.shape)
+    return replace(base, floor_scale=round(float(FLOOR_SCALE_GRID[i]), 2), host_step_s=round(float(HOST_GRID[j]), 6))
+
+
+def predict_serving(cases: Sequence[Case], constants: ServingConstants) -> np.ndarray:
+    """Predicted per-user tokens/s of each row with these constants."""
+    return np.array(
+        [1 / c.serving_step(constants).seconds(constants.floor_scale, constants.host_step_s) for c in cases]
+    )
+
+
+# -- fitting and held-out evaluation --------------------------------------------------------------
+
+
+def _is_serving(key: tuple[str, str]) -> bool:
+    return get_runtime(key[0]).step_model == "serving"
+
+
+def fit_all(cases: Sequence[Case], cal: Calibration) -> Calibration:
+    """Constants fitted on ``cases`` for every (runtime, vendor) with enough rows; others kept."""
+    efficiency = dict(cal.efficiency)
+    serving = dict(cal.serving)
+    for key in sorted({c.key for c in cases}):
+        subset = [c for c in cases if c.key == key]
+        if len(subset) < MIN_ROWS:
+            continue
+        if _is_serving(key):
+            serving[key] = fit_serving(key, subset, cal)
+        else:
+            efficiency[key] = fit_per_layer(key, subset, cal)
+    return replace(cal, efficiency=efficiency, serving=serving)
+
+
+def predict(cases: Sequence[Case], cal: Calibration) -> np.ndarray:
+    """Predicted tokens/s of each row under ``cal``."""
+    out = np.empty(len(cases))
+    for key in {c.key for c in cases}:
+        idx = [i for i, c in enumerate(cases) if c.key == key]
+        subset = [cases[i] for i in idx]
+        if _is_serving(key):
+            constants = cal.serving.get(key) or cal.serving[(key[0], "nvidia")]
+            out[idx] = predict_serving(subset, constants)
+        else:
+            out[idx] = predict_per_layer(subset, cal.efficiency.get(key, cal.fallback), cal)
+    return out
+
+
+def held_out_errors(cases: Sequence[Case], cal: Calibration, group: Callable[[Case], str]) -> np.ndarray:
+    """Relative error of each row predicted by constants fitted without its group (model or GPU kind)."""
+    errors = np.empty(len(cases))
+    for name in sorted({group(c) for c in cases}):
+        idx = [i for i, c in enumerate(cases) if group(c) == name]
+        train = [c for c in cases if group(c) != name]
+        fitted = fit_all(train, cal)
+        held = [cases[i] for i in idx]
+        errors[idx] = predict(held, fitted) / np.array([c.measured for c in held]) - 1
+    return errors
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Median and p90 |error| of a subset."""
+
+    label: str
+    n: int
+    median: float
+    p90: float
+
+    def line(self) -> str:
+        """One printed line."""
+        return f"  {self.label:44s} n={self.n:3d}  median {100 * self.median:5.1f}%  p90 {100 * self.p90:5.1f}%"
+
+
+def summarise(label: str, errors: Iterable[float]) -> Summary | None:
+    """Median and p90 of |errors|, or None when empty."""
+    values = [abs(e) for e in errors]
+    if not values:
+        return None
+    return Summary(label, len(values), statistics.median(values), p90(values))
+
+
+def subsets(cases: Sequence[Case]) -> dict[str, list[int]]:
+    """Named row subsets the accuracy targets are stated on."""
+    named: dict[str, list[int]] = {}
+
+    def add(name: str, pred: Callable[[Case], bool]) -> None:
+        idx = [i for i, c in enumerate(cases) if pred(c)]
+        if idx:
+            named[name] = idx
+
+    for runtime in sorted({c.runtime.name for c in cases}):
+        add(f"{runtime}", lambda c, r=runtime: c.runtime.name == r)
+        add(f"{runtime} single request", lambda c, r=runtime: c.runtime.name == r and c.workload.batch == 1)
+        add(f"{runtime} dense", lambda c, r=runtime: c.runtime.name == r and c.kind == "dense")
+        add(f"{runtime} moe", lambda c, r=runtime: c.runtime.name == r and c.kind == "moe")
+        for vendor in sorted({c.key[1] for c in cases if c.runtime.name == runtime}):
+            add(f"{runtime} {vendor}", lambda c, r=runtime, v=vendor: c.key == (r, v))
+    serving = [c for c in cases if c.runtime.step_model == "serving"]
+    if serving:
+        add("vllm+sglang single request", lambda c: c.runtime.step_model == "serving" and c.workload.batch == 1)
+        add("vllm+sglang 4-16 GPUs", lambda c: c.runtime.step_model == "serving" and 4 <= c.gpus <= 16)
+        add(
+            "vllm+sglang DeepSeek-class MoE, 8-16 GPUs",
+            lambda c: c.runtime.step_model == "serving" and c.arch.mla is not None and c.gpus >= 8,
+        )
+        add("vllm+sglang concurrency > 1", lambda c: c.runtime.step_model == "serving" and c.workload.batch > 1)
+    return named
+
+
+def report(cases: Sequence[Case], cal: Calibration) -> dict[str, dict[str, dict[str, float]]]:
+    """Print the held-out errors per subset; return them for the JSON."""
+    lomo = held_out_errors(cases, cal, lambda c: c.model)
+    logo = held_out_errors(cases, cal, lambda c: c.gpu_kind)
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for title, errors in (("leave-one-model-out", lomo), ("leave-one-GPU-kind-out", logo)):
+        print(f"\n{title}:")
+        for name, idx in subsets(cases).items():
+            summary = summarise(name, errors[idx])
+            if summary is not None:
+                print(summary.line())
+                out.setdefault(title, {})[name] = {
+                    "n": summary.n,
+                    "median": round(summary.median, 3),
+                    "p90": round(summary.p90, 3),
+                }
+    return out
+
+
+def bands(cases: Sequence[Case], cal: Calibration) -> dict[tuple[str, str], float]:
+    """Each (runtime, vendor)'s band: the leave-one-model-out p90 of its rows (of the runtime's rows when few)."""
+    lomo = held_out_errors(cases, cal, lambda c: c.model)
+    out: dict[tuple[str, str], float] = {}
+    for key in sorted({c.key for c in cases}):
+        own = [abs(e) for e, c in zip(lomo, cases, strict=True) if c.key == key]
+        if len(own) < 5:
+            own = [abs(e) for e, c in zip(lomo, cases, strict=True) if c.runtime.name == key[0]]
+        out[key] = round(max(p90(own), 0.1), 2)
+    return out
+
+
+def calibrated(cases: Sequence[Case], cal: Calibration) -> Calibration:
+    """Constants fitted on every row, with each runtime's band from its held-out error."""
+    fitted = fit_all(cases, cal)
+    efficiency = dict(fitted.efficiency)
+    serving = dict(fitted.serving)
+    for key, band in bands(cases, cal).items():
+        if key in serving and _is_serving(key):
+            serving[key] = replace(serving[key], band=band)
+        elif key in efficiency:
+            efficiency[key] = replace(efficiency[key], band=band)
+    return replace(fitted, efficiency=efficiency, serving=serving)
+
+
+def write(cal: Calibration, heldout: dict[str, dict[str, dict[str, float]]], path: Path = CALIBRATION_JSON) -> None:
+    """Store the fitted constants, bands and held-out errors in the JSON the engine reads."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for (runtime, vendor), eff in cal.efficiency.items():
+        entry = data["per_layer"].setdefault(f"{runtime}/{vendor}", {})
+        entry.update(bandwidth=eff.bandwidth, per_layer_s=eff.per_layer_s, band=eff.band)
+    for (runtime, vendor), constants in cal.serving.items():
+        entry = data["serving"].setdefault(f"{runtime}/{vendor}", {})
+        entry.update(host_step_s=constants.host_step_s, floor_scale=constants.floor_scale, band=constants.band)
+    data["heldout"] = heldout
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
 def report_prefill() -> None:
@@ -163,17 +411,34 @@ def report_prefill() -> None:
     for case in load_cases(PREFILL_CSV, context_column="prompt_tokens"):
         tokens = case.workload.context
         flops = 2 * case.breakdown.active_excluding_embeddings * tokens + speed.attention_flops(case.arch, tokens)
-        share = flops / tokens * float(case.row["tokens_per_s"]) / case.hardware.gpus[0].fp16_flops
+        share = flops / tokens * case.measured / case.hardware.gpus[0].fp16_flops
         shares.setdefault((*case.key, case.kind), []).append(share)
-        print(f"  {case.row['gpu']} {case.row['model']} {case.row['quant']} {case.runtime.name}: {share:.2f}")
     for (runtime, vendor, kind), values in sorted(shares.items()):
         print(f"  {runtime}/{vendor} {kind}: median {statistics.median(values):.2f} (n={len(values)})")
 
 
-def main() -> int:
-    """Fit, report, print constants."""
-    report_decode()
+def main(argv: Sequence[str] | None = None) -> int:
+    """Fit, report, and with --write store the constants."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="store constants, bands and errors in the JSON")
+    ns = parser.parse_args(argv)
+    shipped = speed_calibration()
+    cases = all_cases()
+    print(f"{len(cases)} rows: " + ", ".join(f"{k[0]}/{k[1]} {sum(c.key == k for c in cases)}" for k in
+                                             sorted({c.key for c in cases})))  # fmt: skip
+    cal = calibrated(cases, shipped)
+    for key, eff in sorted(cal.efficiency.items()):
+        print(f"  {key}: bandwidth {eff.bandwidth:.2f}, per layer {eff.per_layer_s * 1e6:.0f} us, band {eff.band:.2f}")
+    for key, constants in sorted(cal.serving.items()):
+        print(
+            f"  {key}: host {constants.host_step_s * 1e3:.2f} ms/step, floor x{constants.floor_scale:.2f},"
+            f" band {constants.band:.2f}"
+        )
+    heldout = report(cases, shipped)
     report_prefill()
+    if ns.write:
+        write(cal, heldout)
+        print(f"\nwrote {CALIBRATION_JSON}")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from paramtui.engine.architecture import Architecture
 from paramtui.engine.checkpoint import CheckpointSummary, checkpoint_weights
@@ -12,7 +12,7 @@ from paramtui.engine.kv_cache import KvEstimate, estimate_kv_cache, resolve_kv_d
 from paramtui.engine.params import ParamBreakdown, count_params
 from paramtui.engine.precision import WeightsEstimate, estimate_weights, precision_kind, resolve_precision
 from paramtui.engine.runtimes import GGUF_EQUIVALENT, RuntimeProfile, get_runtime
-from paramtui.engine.speed import SpeedEstimate, estimate_speed
+from paramtui.engine.speed import DEFAULT_OUTPUT_TOKENS, SpeedEstimate, estimate_speed
 
 DEFAULT_CONTEXT = 8192
 """Default context: min(8192, the model's maximum) (DESIGN.md)."""
@@ -34,6 +34,12 @@ class Request:
     """Runtime id; default vllm, llama.cpp for GGUF precisions or Apple GPUs."""
     options: PlanOptions = field(default_factory=PlanOptions)
     """tp / pp / offload overrides."""
+    output_tokens: int = DEFAULT_OUTPUT_TOKENS
+    """Tokens each request generates (under load, the others' prompts prefill in between)."""
+    expert_parallel: bool = False
+    """Spread MoE experts over the GPUs (vLLM --enable-expert-parallel, SGLang --ep)."""
+    cuda_graphs: bool = True
+    """False for an engine run with --enforce-eager / --disable-cuda-graph."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +108,8 @@ def analyze(
     precision = own if auto and checkpoint is not None else resolve_precision(request.precision, arch)
     exact = checkpoint is not None and precision == own
     runtime = choose_runtime(request, precision, hardware)
+    if not request.cuda_graphs and runtime.cuda_graphs:
+        runtime = replace(runtime, cuda_graphs=False)
     if auto and runtime.name == "llama.cpp" and precision not in runtime.formats:
         precision, exact = GGUF_EQUIVALENT.get(precision, precision), False  # the GGUF people would run
     kv_dtype = resolve_kv_dtype(request.kv_dtype, arch)
@@ -112,7 +120,9 @@ def analyze(
         raise ValueError(f"--context {context:,} is above the model's maximum of {arch.max_context:,} tokens")
     if request.batch < 1:
         raise ValueError(f"--batch must be at least 1, got {request.batch}")
-    workload = Workload(context, request.batch)
+    if request.output_tokens < 1:
+        raise ValueError(f"--output-tokens must be at least 1, got {request.output_tokens}")
+    workload = Workload(context, request.batch, request.output_tokens, request.expert_parallel)
     if checkpoint is not None and exact:
         weights = checkpoint_weights(checkpoint, arch, precision, runtime.loads_vision, runtime.loads_mtp)
     else:

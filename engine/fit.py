@@ -31,6 +31,11 @@ class Workload:
     """Tokens per sequence."""
     batch: int = 1
     """Concurrent sequences."""
+    output_tokens: int = 512
+    """Tokens each request generates (the rest of ``context`` is its prompt): how often the other
+    requests' prompts are prefilled between decode steps under load."""
+    expert_parallel: bool = False
+    """MoE experts spread over the GPUs (vLLM --enable-expert-parallel, SGLang --ep) instead of sharded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +90,20 @@ class FitReport:
     """Highest-quality precision the runtime supports on this GPU that fits at this context."""
     reasons: tuple[str, ...]
     """Plain-language notes: what was tried, what limited it."""
+    max_concurrency: float = 0.0
+    """Requests of the workload's context the KV pool holds at once on this plan (vLLM's "Maximum
+    concurrency for N tokens per request: X x"); 0 when nothing fits."""
 
 
 def gpu_budget(gpu: GpuSpec, runtime: RuntimeProfile) -> tuple[int, str | None]:
     """Bytes the runtime may use on ``gpu``, and why it would refuse to start (or None)."""
-    if runtime.memory_fraction >= 1.0:
+    fraction = runtime.claim_fraction(gpu.memory_bytes)
+    if runtime.budget_rule == "free" or fraction >= 1.0:
         return gpu.usable_bytes, None
-    claim = int(gpu.memory_bytes * gpu.usable_fraction * runtime.memory_fraction)
+    claim = int(gpu.memory_bytes * gpu.usable_fraction * fraction)
+    if runtime.budget_rule == "free_minus_reserve":
+        reserve = gpu.memory_bytes * gpu.usable_fraction - claim
+        return max(0, min(claim, int(gpu.usable_bytes - reserve))), None
     if runtime.refuses_below_claim and gpu.memory_free_bytes is not None and gpu.memory_free_bytes < claim:
         return claim, (
             f"{runtime.name} claims {runtime.memory_fraction:g} x {gpu.memory_bytes / 2**30:.1f} GiB = "
@@ -310,4 +322,23 @@ def assess_fit(
             if ok:
                 best = candidate
                 break
-    return FitReport(verdict, chosen, weights, kv, max_context, best, tuple(reasons))
+    concurrency = max_concurrency(chosen, workload.batch) if verdict == "fits" else 0.0
+    return FitReport(verdict, chosen, weights, kv, max_context, best, tuple(reasons), concurrency)
+
+
+def max_concurrency(attempt: Attempt, batch: int) -> float:
+    """Sequences of the same length the KV pool holds, the tightest GPU deciding.
+
+    What is left of each GPU's budget after weights and overhead, over one sequence's KV bytes there.
+
+    vLLM prints the same figure at start-up ("Maximum concurrency for 32,768 tokens per request:
+    12.4x"): its KV blocks times the block size over max_model_len.
+    """
+    ratios = []
+    for device in attempt.devices:
+        per_sequence = device.kv_cache_bytes / max(batch, 1)
+        if per_sequence <= 0:
+            continue
+        pool = device.budget_bytes - device.weights_bytes - device.overhead_bytes
+        ratios.append(max(pool, 0) / per_sequence)
+    return min(ratios, default=0.0)

@@ -121,6 +121,10 @@ class Hardware:
     """RAM available for offloaded weights."""
     ram_bandwidth_bytes_per_s: float = DEFAULT_RAM_BANDWIDTH
     """RAM bandwidth for offloaded weights."""
+    nodes: int = 1
+    """Machines the GPUs are spread over (``2x8xh100-sxm``: 2)."""
+    inter_node_bytes_per_s: float | None = None
+    """Per-GPU link between nodes (InfiniBand/RoCE); None on one node."""
 
 
 _UNITS = {

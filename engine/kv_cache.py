@@ -106,6 +106,8 @@ class KvEstimate:
     """Resolved KV dtype."""
     basis: str
     """One line: the per-layer rule and its numbers."""
+    batch: int = 1
+    """Sequences the cache holds."""
 
 
 def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str, rules: KvRules) -> KvEstimate:
@@ -148,4 +150,4 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
     )
     if arch.sliding_window and any(k in ("sliding", "chunked") for k in counts):
         basis += f"; window {arch.sliding_window:,} ({rules.sliding})"
-    return KvEstimate(int(total), int(full_per_token), kv_dtype, basis)
+    return KvEstimate(int(total), int(full_per_token), kv_dtype, basis, batch)

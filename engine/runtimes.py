@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from paramtui.engine.architecture import Architecture
 from paramtui.engine.kv_cache import KvRules
@@ -16,6 +17,9 @@ from paramtui.engine.precision import GGUF_PRECISIONS
 
 GIB = 2**30
 MIB = 2**20
+
+BudgetRule = Literal["claim", "free_minus_reserve", "free"]
+StepModel = Literal["serving", "per_layer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,43 @@ class RuntimeProfile:
     """Loads a multimodal model's vision tower with the language model."""
     logits_rows: int = 1
     """Rows of fp32 logits it keeps at once (vLLM samples up to max_num_seqs sequences)."""
+    release: str = ""
+    """The release whose rules and defaults this profile follows."""
+    budget_rule: BudgetRule = "free"
+    """How the weights and KV budget is set: ``claim`` (vLLM: gpu_memory_utilization x total, refused
+    when less is free), ``free_minus_reserve`` (SGLang: what is free minus (1 - mem_fraction_static)
+    x total, kept for activations and CUDA graphs) or ``free`` (llama.cpp, transformers)."""
+    step_model: StepModel = "per_layer"
+    """Decode cost model: ``serving`` (CUDA-graph engines: kernel floors, collectives, host time per
+    step; :mod:`paramtui.engine.serving`) or ``per_layer`` (bytes plus a fixed cost per layer)."""
+    cuda_graphs: bool = False
+    """Decode steps replay captured CUDA graphs (no per-kernel launch cost on the host)."""
+
+    def claim_fraction(self, memory_bytes: int, gpus: int = 1) -> float:
+        """Share of a card's memory the runtime plans weights and KV cache in.
+
+        SGLang (python/sglang/srt/server_args.py, ``_handle_gpu_memory_settings``, sgl-project/sglang
+        469c63e) derives ``mem_fraction_static`` from the card's memory: it reserves 512 MiB of
+        metadata, 1.5 MiB per token of ``chunked_prefill_size`` (at least 2048), 2 MiB per CUDA-graph
+        batch size up to ``cuda_graph_max_bs``, and tp x pp / 8 GiB, at least 10 GiB on cards over
+        60 GiB; the tiers (MiB of memory -> chunk, graph max bs at tp < 4) are < 20 GiB: 2048, 8;
+        < 35 GiB: 2048, 24; < 60 GiB: 4096, 32; < 160 GiB: 8192, 256; else 16384, 512.
+        """
+        if self.name != "sglang":
+            return self.memory_fraction
+        mib = memory_bytes / MIB
+        if mib <= 0:
+            return self.memory_fraction
+        tiers = ((20, 2048, 8, 8), (35, 2048, 24, 80), (60, 4096, 32, 160), (160, 8192, 256, 512))
+        chunk, graph_bs = 16384, 512
+        for limit_gib, tier_chunk, bs_small, bs_large in tiers:
+            if mib < limit_gib * 1024:
+                chunk, graph_bs = tier_chunk, (bs_small if gpus < 4 else bs_large)
+                break
+        reserved = 512 + max(chunk, 2048) * 1.5 + graph_bs * 2 + gpus / 8 * 1024
+        if mib > 60 * 1024:
+            reserved = max(reserved, 10 * 1024)
+        return round((mib - reserved) / mib, 3)
 
     def activation_bytes(self, arch: Architecture, batch: int, context: int) -> int:
         """Activation / compute buffer bytes for one forward pass.
@@ -60,6 +101,8 @@ class RuntimeProfile:
         ffn = arch.ffn_size
         if arch.moe is not None:
             ffn = max(ffn if arch.num_dense_ffn_layers else 0, arch.moe.expert_ffn_size * arch.moe.top_k)
+        if self.budget_rule == "free_minus_reserve":
+            return 0  # inside the share kept back from the budget (claim_fraction)
         tokens = self.tokens_in_flight if self.tokens_in_flight else batch * max(context, 1)
         per_token = 2 * (2 * ffn + 4 * arch.hidden_size)
         logits = 4 * arch.vocab_size * max(self.logits_rows, batch)
@@ -99,6 +142,10 @@ _NV_AMD = ("nvidia", "amd")
 
 VLLM = RuntimeProfile(
     name="vllm",
+    release="vLLM 0.11 (V1 engine)",
+    budget_rule="claim",
+    step_model="serving",
+    cuda_graphs=True,
     # EngineArgs.gpu_memory_utilization default 0.9; vLLM checks free memory at start-up and
     # exits when less than utilization x total is free (vllm/v1/worker/gpu_worker.py).
     memory_fraction=0.9,
@@ -131,6 +178,7 @@ VLLM = RuntimeProfile(
 
 LLAMA_CPP = RuntimeProfile(
     name="llama.cpp",
+    release="llama.cpp b6900",
     # llama.cpp allocates what it needs from what is free; no fixed claim.
     memory_fraction=1.0,
     refuses_below_claim=False,
@@ -150,6 +198,7 @@ LLAMA_CPP = RuntimeProfile(
 
 TRANSFORMERS = RuntimeProfile(
     name="transformers",
+    release="transformers 5.x, eager generate()",
     memory_fraction=1.0,
     refuses_below_claim=False,
     # PyTorch CUDA context + caching-allocator slack.
@@ -173,7 +222,38 @@ TRANSFORMERS = RuntimeProfile(
     loads_vision=True,
 )
 
-RUNTIMES: dict[str, RuntimeProfile] = {r.name: r for r in (VLLM, LLAMA_CPP, TRANSFORMERS)}
+SGLANG = RuntimeProfile(
+    name="sglang",
+    release="SGLang 0.5",
+    # mem_fraction_static depends on the card (claim_fraction); 0.88 is its default when unknown.
+    memory_fraction=0.88,
+    refuses_below_claim=False,
+    budget_rule="free_minus_reserve",
+    step_model="serving",
+    cuda_graphs=True,
+    # torch's CUDA context and NCCL buffers are taken before SGLang measures free memory.
+    context_bytes=GIB // 2,
+    graph_bytes=0,
+    tokens_in_flight=8192,
+    # MLA latent per token (python/sglang/srt/mem_cache/memory_pool.py MLATokenToKVPool); sliding
+    # layers get their own pool of the window plus the chunk (SWATokenToKVPool).
+    kv=KvRules(mla_latent=True, sliding="window_plus_batched_tokens", extra_tokens=8192),
+    formats={
+        "fp16": (7.0, _NV_AMD),
+        "bf16": (8.0, _NV_AMD),
+        "fp8": (8.0, _NV_AMD),  # block FP8 (DeepSeek) on Hopper+, w8a16 Marlin on Ampere
+        "int8": (7.5, _NV_AMD),
+        "int4": (8.0, _NV_AMD),  # AWQ/GPTQ Marlin
+        "mxfp4": (8.0, _NV_AMD),  # gpt-oss: triton_kernels on Hopper, flashinfer on Blackwell
+        "nvfp4": (10.0, ("nvidia",)),  # ModelOpt FP4: Blackwell only
+    },
+    offload=("none",),
+    multi_gpu="tp",
+    loads_vision=True,
+    logits_rows=256,
+)
+
+RUNTIMES: dict[str, RuntimeProfile] = {r.name: r for r in (VLLM, SGLANG, LLAMA_CPP, TRANSFORMERS)}
 """Profiles by id."""
 
 

@@ -15,77 +15,43 @@ The efficiencies are fitted by ``benchmarks/calibrate.py`` on ``benchmarks/decod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from paramtui.engine.architecture import Architecture
+from paramtui.engine.calibration import Calibration, Efficiency, ServingConstants
 from paramtui.engine.fit import FitReport, Workload
 from paramtui.engine.hardware import Hardware
 from paramtui.engine.params import ParamBreakdown
 from paramtui.engine.runtimes import RuntimeProfile
+from paramtui.engine.serving import ServingStep, describe, serving_step
+
+__all__ = ["Efficiency", "SpeedEstimate", "estimate_speed"]
 
 
-@dataclass(frozen=True, slots=True)
-class Efficiency:
-    """How much of the hardware a runtime gets."""
+def default_calibration() -> Calibration:
+    """The shipped constants (``presets/data/speed_calibration.json``), read once."""
+    from paramtui.presets import speed_calibration  # data loader; imported late to keep the core import light
 
-    bandwidth: float
-    """Share of peak memory bandwidth reached while decoding."""
-    per_layer_s: float
-    """Fixed seconds per step for each reference decoder layer's worth of kernels (launches, syncs,
-    kernels too small to reach full bandwidth); a layer costs its :func:`layer_kernels` share."""
-    compute: float
-    """Share of peak tensor FLOPS reached in prefill."""
-    moe_compute: float = 1.0
-    """Factor on ``compute`` for MoE prefill (per-expert GEMMs on few tokens each run below peak)."""
-    compute_by_cc: tuple[tuple[float, float], ...] = ()
-    """(compute capability, share) pairs that replace ``compute`` on those GPUs: a runtime whose
-    kernels do not use an architecture's own tensor-core instructions reaches far less of its peak."""
-    band: float = 0.35
-    """Relative half-width of the low-high band: the 90th-percentile error on held-out rows."""
+    return speed_calibration()
 
 
-EFFICIENCY: dict[tuple[str, str], Efficiency] = {
-    # llama.cpp: bandwidth and per-layer cost fitted by benchmarks/calibrate.py on the even rows
-    # of benchmarks/decode.csv: public llama-bench runs (consumer NVIDIA, Apple, DGX Spark) plus
-    # 24 llama-bench runs of 12 models on a lent H100 SXM (2026-11-22, synthetic GGUFs with the
-    # real tensor layout, benchmarks/llama_bench_synth.sh). Held-out NVIDIA rows: dense (n=22)
-    # median |error| 7.6%, p90 17.7%; MoE (n=8: gpt-oss-20b, Qwen3-30B-A3B, OLMoE, Mixtral,
-    # Qwen2-57B-A14B) median 12.2%, p90 20.1%. Apple (n=9) median 22%, p90 32%. AMD: 4 Strix
-    # Halo rows, too few to fit; the guess is within +-22% of them. Prefill compute share from
-    # the same sources' pp512 rows (benchmarks/prefill.csv: RTX 4090 0.65, M2 Ultra 0.55).
-    # On the H100 (CC 9.0) llama-bench pp512 reached only 0.14 of the 989 TFLOPS dense peak for
-    # dense models (n=13) and 0.07 for MoE (n=12): its quantized matmuls use mma.sync, not
-    # Hopper's wgmma, so the share fitted on consumer cards (0.65) does not carry over.
-    ("llama.cpp", "nvidia"): Efficiency(
-        bandwidth=0.82, per_layer_s=48e-6, compute=0.65, moe_compute=0.5, compute_by_cc=((9.0, 0.14),)
-    ),
-    ("llama.cpp", "apple"): Efficiency(bandwidth=0.58, per_layer_s=72e-6, compute=0.55),
-    ("llama.cpp", "amd"): Efficiency(bandwidth=0.60, per_layer_s=40e-6, compute=0.25),
-    # vLLM: one public single-stream row (DGX Spark gpt-oss-120b, 34% slower than this); its CUDA
-    # graphs remove most launch cost.
-    ("vllm", "nvidia"): Efficiency(bandwidth=0.75, per_layer_s=6e-6, compute=0.5),
-    ("vllm", "amd"): Efficiency(bandwidth=0.65, per_layer_s=10e-6, compute=0.4),
-    # transformers (5.17, eager, generate()): 41 decode and 15 prefill runs of 12 models measured
-    # on an H200 by benchmarks/measure_transformers.py (2026-11-22). Decode is host-bound: 15-80
-    # tok/s from 1B to 57B, flat in batch up to 8, +-25% between identical runs. Bandwidth pinned
-    # to the measured d2d copy (0.85); per-layer cost fitted on the even rows; held-out (n=21)
-    # median |error| 9.6%, p90 34.7% (MoE n=5: 7.7%, 38%). Prefill: dense median 0.50 of peak
-    # (n=11), MoE 0.16 (n=4; experts run one by one). The per-layer cost is Python and launch
-    # overhead, so AMD and Apple get the same until measured.
-    ("transformers", "nvidia"): Efficiency(bandwidth=0.85, per_layer_s=675e-6, compute=0.5, moe_compute=0.32),
-    ("transformers", "amd"): Efficiency(bandwidth=0.45, per_layer_s=675e-6, compute=0.3, moe_compute=0.32, band=0.5),
-    ("transformers", "apple"): Efficiency(bandwidth=0.40, per_layer_s=675e-6, compute=0.2, moe_compute=0.32, band=0.5),
-}
-"""Efficiency per (runtime, GPU vendor)."""
+def efficiency(runtime: str, vendor: str, calibration: Calibration | None = None) -> Efficiency:
+    """The per-layer model's constants for a runtime on a vendor's GPUs (the fallback when unfitted)."""
+    cal = calibration or default_calibration()
+    return cal.efficiency.get((runtime, vendor), cal.fallback)
 
-FALLBACK_EFFICIENCY = Efficiency(bandwidth=0.6, per_layer_s=50e-6, compute=0.3)
-"""For runtime/vendor pairs with no calibration."""
 
-RAM_EFFICIENCY = 0.7
-"""Share of RAM bandwidth reached when the CPU reads offloaded weights (llama.cpp -ngl/--n-cpu-moe)."""
+def serving_constants(runtime: str, vendor: str, calibration: Calibration | None = None) -> ServingConstants | None:
+    """The serving model's constants for a runtime on a vendor's GPUs (NVIDIA's when unfitted), or None."""
+    cal = calibration or default_calibration()
+    return cal.serving.get((runtime, vendor)) or cal.serving.get((runtime, "nvidia"))
+
 
 ALLREDUCE_S = 15e-6
-"""One small all-reduce between GPUs (NVLink ~8 us, PCIe ~25 us), two per layer under TP."""
+"""One small all-reduce between GPUs in the per-layer model (NVLink ~8 us, PCIe ~25 us), two per layer under TP."""
+
+DEFAULT_OUTPUT_TOKENS = 512
+"""Tokens each request generates when not given: where other requests' prompts interleave with decoding."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +72,14 @@ class SpeedEstimate:
     """Time to first token for a prompt of ``context`` tokens."""
     basis: str
     """One line with the numbers used."""
+    concurrency: int = 1
+    """Requests decoded together (``--batch`` / ``--concurrency``)."""
+    per_user_tokens_per_s: float = 0.0
+    """What each of ``concurrency`` requests sees, with the others' prompts prefilled in between."""
+    total_tokens_per_s: float = 0.0
+    """All requests together: ``concurrency x per_user_tokens_per_s``."""
+    load_basis: str = ""
+    """How the load figures were made (interference assumption)."""
 
 
 def distinct_experts(num_experts: int, top_k: int, batch: int) -> float:
@@ -158,6 +132,139 @@ def attention_flops(arch: Architecture, tokens: int) -> float:
     return total
 
 
+@dataclass(frozen=True, slots=True)
+class PerLayerStep:
+    """One decode step under the per-layer model (llama.cpp, transformers), before its constants apply."""
+
+    gpu_bytes: float
+    """Bytes the GPUs read per step (weights and KV)."""
+    bandwidth_bytes_per_s: float
+    """Peak bandwidth of the GPUs that read them together (tensor parallel adds them up)."""
+    ram_s: float
+    """Seconds reading offloaded weights from RAM."""
+    compute_s: float
+    """Seconds of the step's FLOPs at the prefill compute share (large batches turn compute-bound)."""
+    layer_units: float
+    """Decoder layers' kernels in reference-layer units."""
+    collective_s: float
+    """All-reduces between tensor-parallel GPUs."""
+    ram_bytes: float
+    """Bytes read from RAM per step."""
+
+    def seconds(self, bandwidth_share: float, per_layer_s: float) -> float:
+        """The step's time."""
+        memory = self.gpu_bytes / (self.bandwidth_bytes_per_s * bandwidth_share) + self.ram_s
+        return max(memory, self.compute_s) + self.layer_units * per_layer_s + self.collective_s
+
+
+def _compute_share(eff: Efficiency, arch: Architecture, compute_capability: float | None) -> float:
+    compute = dict(eff.compute_by_cc).get(compute_capability or 0.0, eff.compute)
+    return compute * (eff.moe_compute if arch.moe is not None and arch.num_moe_layers else 1.0)
+
+
+def _routed_bytes(fit: FitReport, arch: Architecture, batch: int) -> tuple[float, float]:
+    """(routed-expert bytes the batch reads per step, the other active bytes)."""
+    weights = fit.weights
+    moe = arch.moe
+    routed_total = weights.routed_expert_bytes
+    routed_active = routed_total * (moe.top_k / moe.num_experts) if moe is not None else 0.0
+    other = weights.active_bytes_per_token - routed_active
+    if moe is not None and batch > 1:
+        return routed_total * distinct_experts(moe.num_experts, moe.top_k, batch) / moe.num_experts, other
+    return routed_active, other
+
+
+def per_layer_step(
+    arch: Architecture,
+    breakdown: ParamBreakdown,
+    fit: FitReport,
+    hardware: Hardware,
+    batch: int,
+    eff: Efficiency,
+    ram_efficiency: float,
+) -> PerLayerStep:
+    """The per-layer model's step for ``batch`` sequences (KV scaled from the fit's batch)."""
+    gpu = hardware.gpus[0]
+    plan = fit.attempt.plan
+    weights = fit.weights
+    routed, other = _routed_bytes(fit, arch, batch)
+    routed_total = weights.routed_expert_bytes
+    if plan.offload == "experts" and routed_total:
+        ram = routed * plan.offloaded_bytes / routed_total
+    elif plan.offload == "layers" and weights.total_bytes:
+        ram = (other + routed) * plan.offloaded_bytes / weights.total_bytes
+    else:
+        ram = 0.0
+    kv_per_seq = fit.kv.bytes / fit.kv.batch
+    peak = gpu.fp16_flops * _compute_share(eff, arch, gpu.compute_capability) * plan.tp
+    compute_s = 2 * breakdown.active_excluding_embeddings * batch / peak if peak else 0.0
+    return PerLayerStep(
+        gpu_bytes=other + routed - ram + kv_per_seq * batch,
+        bandwidth_bytes_per_s=gpu.bandwidth_bytes_per_s * plan.tp,
+        ram_s=ram / (hardware.ram_bandwidth_bytes_per_s * ram_efficiency),
+        compute_s=compute_s,
+        layer_units=layer_kernels(arch),
+        collective_s=2 * arch.num_layers * ALLREDUCE_S if plan.tp > 1 else 0.0,
+        ram_bytes=ram,
+    )
+
+
+def serving_step_for(
+    arch: Architecture,
+    breakdown: ParamBreakdown,
+    fit: FitReport,
+    runtime: RuntimeProfile,
+    hardware: Hardware,
+    batch: int,
+    constants: ServingConstants,
+    expert_parallel: bool = False,
+) -> ServingStep:
+    """The serving model's step for ``batch`` sequences of the fit's plan."""
+    moe = arch.moe
+    chosen = distinct_experts(moe.num_experts, moe.top_k, batch) if moe is not None else None
+    kv = fit.kv
+    if batch != fit.kv.batch:
+        kv = replace(kv, bytes=round(kv.bytes * batch / fit.kv.batch))
+    return serving_step(
+        arch,
+        breakdown,
+        fit.weights,
+        kv,
+        fit.attempt.plan,
+        hardware.gpus[0],
+        batch,
+        constants,
+        cuda_graphs=runtime.cuda_graphs,
+        expert_parallel=expert_parallel,
+        distinct_experts=chosen,
+        nodes=hardware.nodes,
+        inter_node_bytes_per_s=hardware.inter_node_bytes_per_s,
+    )
+
+
+def prefill_seconds(
+    arch: Architecture,
+    breakdown: ParamBreakdown,
+    fit: FitReport,
+    hardware: Hardware,
+    tokens: int,
+    compute: float,
+    ram_efficiency: float,
+) -> tuple[float, float]:
+    """(seconds to prefill ``tokens``, the effective FLOP/s used)."""
+    gpu = hardware.gpus[0]
+    plan = fit.attempt.plan
+    flops = 2 * breakdown.active_excluding_embeddings * tokens + attention_flops(arch, tokens)
+    peak = gpu.fp16_flops * compute * plan.tp
+    weights = fit.weights
+    gpu_weights = weights.total_bytes - plan.offloaded_bytes
+    bandwidth = gpu.bandwidth_bytes_per_s * plan.tp
+    seconds = max(flops / peak if peak else 0.0, gpu_weights / bandwidth) + plan.offloaded_bytes / (
+        hardware.ram_bandwidth_bytes_per_s * ram_efficiency
+    )
+    return seconds, peak
+
+
 def estimate_speed(
     arch: Architecture,
     breakdown: ParamBreakdown,
@@ -165,76 +272,77 @@ def estimate_speed(
     runtime: RuntimeProfile,
     hardware: Hardware,
     workload: Workload,
+    calibration: Calibration | None = None,
 ) -> SpeedEstimate:
-    """Decode and prefill speed of the plan in ``fit`` on ``hardware``."""
+    """Decode and prefill speed of the plan in ``fit`` on ``hardware``, at one request and at ``workload.batch``."""
+    cal = calibration or default_calibration()
     gpu = hardware.gpus[0]
-    eff = EFFICIENCY.get((runtime.name, gpu.vendor), FALLBACK_EFFICIENCY)
     plan = fit.attempt.plan
-    weights = fit.weights
-    active = weights.active_bytes_per_token
-    routed_total = weights.routed_expert_bytes
-    moe = arch.moe
-    routed_active = routed_total * (moe.top_k / moe.num_experts) if moe is not None else 0.0
-    other_active = active - routed_active
-    kv_per_seq = fit.kv.bytes / workload.batch
-
-    def step_bytes(batch: int) -> tuple[float, float]:
-        """(GPU bytes, RAM bytes) one decode step reads for ``batch`` sequences."""
-        if moe is not None and batch > 1:
-            routed = routed_total * distinct_experts(moe.num_experts, moe.top_k, batch) / moe.num_experts
-        else:
-            routed = routed_active
-        if plan.offload == "experts" and routed_total:
-            ram = routed * plan.offloaded_bytes / routed_total
-        elif plan.offload == "layers" and weights.total_bytes:
-            ram = (other_active + routed) * plan.offloaded_bytes / weights.total_bytes
-        else:
-            ram = 0.0
-        return other_active + routed - ram + kv_per_seq * batch, ram
-
-    bandwidth = gpu.bandwidth_bytes_per_s * eff.bandwidth * plan.tp
-    moe_layers = arch.num_moe_layers if moe is not None else 0
-    layer_units = layer_kernels(arch)
-    fixed = layer_units * eff.per_layer_s + (2 * arch.num_layers * ALLREDUCE_S if plan.tp > 1 else 0.0)
-    compute = dict(eff.compute_by_cc).get(gpu.compute_capability or 0.0, eff.compute)
-    compute_share = compute * (eff.moe_compute if moe_layers else 1.0)
-    peak = gpu.fp16_flops * compute_share * plan.tp
-
-    def step_seconds(batch: int) -> float:
-        gpu_bytes, ram_bytes = step_bytes(batch)
-        memory = gpu_bytes / bandwidth + ram_bytes / (hardware.ram_bandwidth_bytes_per_s * RAM_EFFICIENCY)
-        compute = 2 * breakdown.active_excluding_embeddings * batch / peak
-        return max(memory, compute) + fixed
-
-    decode = 1 / step_seconds(1)
-    decode_batch = workload.batch / step_seconds(workload.batch)
+    batch = workload.batch
+    serving = serving_constants(runtime.name, gpu.vendor, cal) if runtime.step_model == "serving" else None
     tokens = max(workload.context, 1)
-    flops = 2 * breakdown.active_excluding_embeddings * tokens + attention_flops(arch, tokens)
-    gpu_weights = weights.total_bytes - plan.offloaded_bytes
-    prefill_s = max(flops / peak, gpu_weights / bandwidth) + plan.offloaded_bytes / (
-        hardware.ram_bandwidth_bytes_per_s * RAM_EFFICIENCY
-    )
-    gpu_bytes, ram_bytes = step_bytes(1)
-    basis = (
-        f"{gpu.bandwidth_bytes_per_s * plan.tp / 1e12:.2f} TB/s x {eff.bandwidth:.2f} / "
-        f"{gpu_bytes / 1e9:.2f} GB/token"
-        + (
-            f" + {ram_bytes / 1e9:.2f} GB/token from RAM at {hardware.ram_bandwidth_bytes_per_s / 1e9:.0f} GB/s"
-            if ram_bytes
-            else ""
+    if serving is not None:
+        one = serving_step_for(arch, breakdown, fit, runtime, hardware, 1, serving, workload.expert_parallel)
+        many = serving_step_for(arch, breakdown, fit, runtime, hardware, batch, serving, workload.expert_parallel)
+        step_1 = one.seconds(serving.floor_scale)
+        step_b = many.seconds(serving.floor_scale)
+        share = serving.compute * (serving.moe_compute if arch.moe is not None else 1.0)
+        band = serving.band
+        decode_basis = describe(one, serving.floor_scale)
+        model = f"{runtime.release or runtime.name}, {gpu.vendor}" + ("" if runtime.cuda_graphs else ", eager")
+    else:
+        eff = efficiency(runtime.name, gpu.vendor, cal)
+        one_pl = per_layer_step(arch, breakdown, fit, hardware, 1, eff, cal.ram_efficiency)
+        step_1 = one_pl.seconds(eff.bandwidth, eff.per_layer_s)
+        step_b = per_layer_step(arch, breakdown, fit, hardware, batch, eff, cal.ram_efficiency).seconds(
+            eff.bandwidth, eff.per_layer_s
         )
-        + f" + {arch.num_layers} layers"
-        + (f" (kernels of {layer_units:.1f} Llama layers)" if abs(layer_units - arch.num_layers) >= 0.05 else "")
-        + f" x {eff.per_layer_s * 1e6:.0f} us"
-        + f"; prefill {flops / tokens / 1e9:.1f} GFLOP/token at {peak / 1e12:.0f} TFLOPS effective"
-        + f" ({runtime.name}, {gpu.vendor})"
+        band = eff.band
+        share = _compute_share(eff, arch, gpu.compute_capability)
+        layer_units = one_pl.layer_units
+        decode_basis = (
+            f"{gpu.bandwidth_bytes_per_s * plan.tp / 1e12:.2f} TB/s x {eff.bandwidth:.2f} / "
+            f"{one_pl.gpu_bytes / 1e9:.2f} GB/token"
+            + (
+                f" + {one_pl.ram_bytes / 1e9:.2f} GB/token from RAM"
+                f" at {hardware.ram_bandwidth_bytes_per_s / 1e9:.0f} GB/s"
+                if one_pl.ram_bytes
+                else ""
+            )
+            + f" + {arch.num_layers} layers"
+            + (f" (kernels of {layer_units:.1f} Llama layers)" if abs(layer_units - arch.num_layers) >= 0.05 else "")
+            + f" x {eff.per_layer_s * 1e6:.0f} us"
+        )
+        model = f"{runtime.name}, {gpu.vendor}"
+    decode = 1 / step_1
+    prefill_s, peak = prefill_seconds(arch, breakdown, fit, hardware, tokens, share, cal.ram_efficiency)
+    flops_per_token = (2 * breakdown.active_excluding_embeddings * tokens + attention_flops(arch, tokens)) / tokens
+    basis = (
+        decode_basis
+        + f"; prefill {flops_per_token / 1e9:.1f} GFLOP/token at {peak / 1e12:.0f} TFLOPS effective ({model})"
+    )
+    # Load: each of the other batch - 1 requests prefills its prompt once per output_tokens steps,
+    # and those prefills run between this request's decode steps (chunked prefill, kept simple).
+    output = max(1, min(workload.output_tokens, tokens))
+    prompt = max(tokens - output, 1)
+    prompt_s = prefill_seconds(arch, breakdown, fit, hardware, prompt, share, cal.ram_efficiency)[0]
+    per_user = 1 / (step_b + (batch - 1) * prompt_s / output)
+    load_basis = f"{batch} requests: {step_b * 1e3:.2f} ms per decode step" + (
+        f" + the other {batch - 1} requests' {prompt:,}-token prompts once per {output:,} output tokens"
+        f" ({(batch - 1) * prompt_s / output * 1e3:.2f} ms/token)"
+        if batch > 1
+        else ""
     )
     return SpeedEstimate(
         decode_tokens_per_s=decode,
-        decode_low=decode * (1 - eff.band),
-        decode_high=decode * (1 + eff.band),
-        decode_batch_tokens_per_s=decode_batch,
+        decode_low=decode * (1 - band),
+        decode_high=decode * (1 + band),
+        decode_batch_tokens_per_s=batch / step_b,
         prefill_tokens_per_s=tokens / prefill_s,
         ttft_s=prefill_s,
         basis=basis,
+        concurrency=batch,
+        per_user_tokens_per_s=per_user,
+        total_tokens_per_s=batch * per_user,
+        load_basis=load_basis,
     )

@@ -13,6 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from paramtui.engine.calibration import Calibration, parse_calibration
 from paramtui.engine.hardware import GpuSpec
 
 DEFAULT_PRESET = "deepseek-v3"
@@ -149,6 +150,17 @@ def gpu_presets() -> dict[str, GpuSpec]:
     return specs
 
 
+SPEED_CALIBRATION = "speed_calibration.json"
+"""The fitted speed constants and held-out errors (written by benchmarks/calibrate.py --write)."""
+
+
+@cache
+def speed_calibration() -> Calibration:
+    """The speed model's fitted constants from ``data/speed_calibration.json`` (read once)."""
+    text = resources.files(__name__).joinpath("data").joinpath(SPEED_CALIBRATION).read_text(encoding="utf-8")
+    return parse_calibration(json.loads(text))
+
+
 __all__ = [
     "DEFAULT_PRESET",
     "Preset",
@@ -158,4 +170,5 @@ __all__ = [
     "get_preset",
     "gpu_nvml_names",
     "gpu_presets",
+    "speed_calibration",
 ]

@@ -41,7 +41,7 @@ def test_bad_keys_and_values_are_named_and_the_rest_applies(tmp_path: Path) -> N
     text = "\n".join(cfg.errors)
     assert "unknown key 'themes'" in text
     assert "poll_interval must be 0.5 to 60 seconds, not 0.01" in text
-    assert "defaults.runtime must be one of vllm, llama.cpp, transformers, not 'ollama'" in text
+    assert "defaults.runtime must be one of vllm, sglang, llama.cpp, transformers, not 'ollama'" in text
     assert "defaults.context must be a int, not 'long'" in text
     assert "keymap.undoo: no such binding" in text
     assert "keymap.redo must be a key string" in text

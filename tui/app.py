@@ -28,6 +28,7 @@ from paramtui.engine.adapters.sources import LoadedSource, SourceError, is_hub_s
 from paramtui.engine.architecture import SECTIONS, Architecture
 from paramtui.engine.importer import ConfigError, ImportResult
 from paramtui.engine.params import ParamBreakdown, count_params
+from paramtui.engine.runtimes import RUNTIMES
 from paramtui.engine.simple import SimpleMoe, simple_breakdown, simple_lines
 from paramtui.engine.units import format_bytes, format_params, parse_count
 from paramtui.presets import DEFAULT_PRESET, all_presets, get_preset, gpu_presets
@@ -105,7 +106,7 @@ class PresetCommands(Provider):
         commands.append(("GPU target: live", lambda: app.set_workload("gpu", "live"), "this machine's GPUs"))
         for gid, gpu in gpu_presets().items():
             commands.append((f"GPU target: {gid}", lambda g=gid: app.set_workload("gpu", g), gpu.name))
-        for runtime in ("vllm", "llama.cpp", "transformers"):
+        for runtime in RUNTIMES:
             commands.append((f"Runtime: {runtime}", lambda r=runtime: app.set_workload("runtime", r), ""))
         for source in store.recent_sources():
             commands.append((f"Open recent: {source}", lambda s=source: app.open_source(s), "saved or opened before"))

@@ -68,8 +68,25 @@ def _inspect_parser() -> _Parser:
     parser.add_argument("--precision", default="auto", help="weights precision: auto, bf16, fp8, int4, q4_k_m, ...")
     parser.add_argument("--kv-dtype", default="auto", help="KV cache dtype: auto, bf16, fp16, fp8, q8_0, q4_0")
     parser.add_argument("--context", type=int, default=None, help="tokens per sequence (default min(8192, model max))")
-    parser.add_argument("--batch", type=int, default=1, help="concurrent sequences (default 1)")
-    parser.add_argument("--runtime", default=None, help="vllm (default), llama.cpp (default for GGUF), transformers")
+    parser.add_argument(
+        "--batch",
+        "--concurrency",
+        type=int,
+        default=1,
+        help="concurrent requests (default 1): per-user and total tok/s",
+    )
+    parser.add_argument(
+        "--output-tokens", type=int, default=512, help="tokens each request generates, under load (default 512)"
+    )
+    parser.add_argument(
+        "--expert-parallel", action="store_true", help="spread MoE experts over the GPUs (vLLM/SGLang EP)"
+    )
+    parser.add_argument(
+        "--eager", action="store_true", help="engine without CUDA graphs (--enforce-eager / --disable-cuda-graph)"
+    )
+    parser.add_argument(
+        "--runtime", default=None, help="vllm (default), sglang, llama.cpp (default for GGUF), transformers"
+    )
     parser.add_argument(
         "--gpu", default=None, help="GPU preset id, NxID (2xrtx-4090) or mem=24GiB,bw=1008GB/s,fp16=165TFLOPS"
     )
@@ -138,7 +155,17 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
         analysis = None
         if ns is not None:
             options = PlanOptions(tp=ns.tp, pp=ns.pp, offload=ns.offload)
-            request = Request(ns.precision, ns.kv_dtype, ns.context, ns.batch, ns.runtime, options)
+            request = Request(
+                ns.precision,
+                ns.kv_dtype,
+                ns.context,
+                ns.batch,
+                ns.runtime,
+                options,
+                output_tokens=ns.output_tokens,
+                expert_parallel=ns.expert_parallel,
+                cuda_graphs=not ns.eager,
+            )
             for name in ("tp", "pp"):
                 value = getattr(ns, name)
                 if value is not None and value < 1:

@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-RUNTIMES = ("vllm", "llama.cpp", "transformers")
+from paramtui.engine.runtimes import RUNTIMES as ENGINE_RUNTIMES
+
+RUNTIMES = tuple(ENGINE_RUNTIMES)
 BINDING_IDS = ("undo", "redo", "reset", "gpu", "save", "export", "simple", "compare", "help", "quit")
 """Binding ids the keymap may name (the Footer's bindings carry the same ids)."""
 

@@ -94,6 +94,7 @@ def _fit_section(analysis: Analysis) -> dict[str, Any] | None:
         "max_context": fit.max_context,
         "best_precision": fit.best_precision,
         "headroom_bytes": fit.attempt.headroom_bytes,
+        "max_concurrency": round(fit.max_concurrency, 2),
         "reasons": list(fit.reasons),
     }
 
@@ -110,6 +111,10 @@ def _speed_section(analysis: Analysis) -> dict[str, Any] | None:
         "prefill_tokens_per_s": round(s.prefill_tokens_per_s, 1),
         "ttft_s": round(s.ttft_s, 4),
         "basis": s.basis,
+        "concurrency": s.concurrency,
+        "per_user_tokens_per_s": round(s.per_user_tokens_per_s, 2),
+        "total_tokens_per_s": round(s.total_tokens_per_s, 2),
+        "load_basis": s.load_basis,
     }
 
 
@@ -322,16 +327,28 @@ def render_fit(analysis: Analysis) -> RenderableType:
     lines.append(
         Text(f"  largest context: {fit.max_context:,} tokens; best precision that fits: {fit.best_precision or 'none'}")
     )
+    if fit.max_concurrency:
+        context = analysis.workload.context
+        lines.append(Text(f"  Maximum concurrency for {context:,} tokens per request: {fit.max_concurrency:.1f}x"))
     lines.extend(Text(f"  {reason}", style="yellow") for reason in fit.reasons)
     s = analysis.speed
     if s is not None:
         lines.append(
             Text(
-                f"speed: decode {s.decode_tokens_per_s:.1f} tok/s ({s.decode_low:.0f}-{s.decode_high:.0f}), "
-                f"batch {analysis.workload.batch}: {s.decode_batch_tokens_per_s:.1f} tok/s; "
+                f"speed: decode {s.decode_tokens_per_s:.1f} tok/s ({s.decode_low:.0f}-{s.decode_high:.0f})"
+                " at one request; "
                 f"prefill {s.prefill_tokens_per_s:,.0f} tok/s, first token after {s.ttft_s:.2f} s",
                 style="bold",
             )
         )
+        if s.concurrency > 1:
+            lines.append(
+                Text(
+                    f"  at {s.concurrency} concurrent requests: {s.per_user_tokens_per_s:.1f} tok/s per user, "
+                    f"{s.total_tokens_per_s:,.0f} tok/s in total",
+                    style="bold",
+                )
+            )
+            lines.append(Text(f"  {s.load_basis}", style="dim"))
         lines.append(Text(f"  {s.basis}", style="dim"))
     return Group(*lines)

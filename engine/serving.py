@@ -1,0 +1,341 @@
+"""Decode step time of a CUDA-graph serving engine (vLLM, SGLang), kernel by kernel.
+
+At one request these engines reach only a few percent of the bandwidth roofline on DeepSeek-class
+models: a decode step is a few thousand small kernels, each of which costs at least its floor
+(launch, tail, split-K reduction) however few bytes it reads, plus two all-reduces per layer under
+tensor parallelism and the host's own time per step (scheduling, sampling, detokenising). So a step
+here is the sum of
+
+- every kernel's time: ``max(floor, bytes / (bandwidth x share), FLOPs / peak)`` for the GEMMs of
+  each layer (sharded over the tensor-parallel ranks, or copied to each when the engine replicates
+  them), the decode attention kernel (its KV bytes at the context), the fused-MoE grouped GEMMs (the
+  distinct experts the batch chooses) and the element-wise kernels (norms, RoPE, activations, router
+  top-k);
+- the collectives: all-reduce after attention and after the FFN of every layer (latency by GPU count
+  and link, NVLink or PCIe, plus message bytes over the bus bandwidth), point-to-point sends between
+  pipeline stages and nodes;
+- the host time per step, and with CUDA graphs off a launch cost per kernel.
+
+Kernel floors, bandwidth shares and collective latencies are per-operation measurements distilled
+from NVIDIA AIConfigurator's tables (``presets/data/speed_calibration.json`` names them); the host
+time and one factor on the floors are fitted on end-to-end single-request runs
+(``benchmarks/serving.csv``) by ``benchmarks/calibrate.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from paramtui.engine.architecture import Architecture
+from paramtui.engine.calibration import KernelCosts, ServingConstants
+from paramtui.engine.hardware import GpuSpec
+from paramtui.engine.kv_cache import KvEstimate
+from paramtui.engine.memory import Plan
+from paramtui.engine.params import ComponentName, ParamBreakdown
+from paramtui.engine.precision import WeightsEstimate
+
+ACTIVATION_BYTES = 2
+"""Bytes per hidden value in the all-reduced activations (bf16)."""
+
+P2P_S = 20e-6
+"""One point-to-point activation send between pipeline stages in a node (NCCL send/recv of a few KiB)."""
+
+
+@dataclass(frozen=True, slots=True)
+class KernelGroup:
+    """Kernels of one kind that run once per step each, ``count`` times."""
+
+    name: str
+    """What they are (``gemm``, ``attention``, ``moe``, ``elementwise``)."""
+    count: float
+    """How many run per step."""
+    floor_s: float
+    """Each one's shortest time."""
+    bytes: float
+    """Bytes each one reads from GPU memory."""
+    flops: float
+    """FLOPs each one does."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServingStep:
+    """One decode step's kernels, collectives and host time, before the fitted constants apply."""
+
+    groups: tuple[KernelGroup, ...]
+    """The kernels, grouped by kind and size."""
+    collective_s: float
+    """All-reduces and pipeline sends."""
+    host_s: float
+    """Host time per step (fitted)."""
+    launch_s: float
+    """Launch cost per kernel when CUDA graphs are off (0 with graphs)."""
+    bandwidth_bytes_per_s: float
+    """One rank's peak memory bandwidth."""
+    bandwidth_share: float
+    """Share of it that large reads reach."""
+    peak_flops: float
+    """One rank's peak tensor FLOP/s for the weights' math path."""
+
+    @property
+    def kernels(self) -> float:
+        """Kernels per step."""
+        return sum(g.count for g in self.groups)
+
+    def kernel_seconds(self, floor_scale: float = 1.0, bandwidth_share: float | None = None) -> dict[str, float]:
+        """GPU time per kernel kind: each kernel takes its floor, its bytes or its FLOPs, whichever is longest."""
+        share = self.bandwidth_share if bandwidth_share is None else bandwidth_share
+        rate = self.bandwidth_bytes_per_s * share
+        out: dict[str, float] = {}
+        for g in self.groups:
+            each = max(g.floor_s * floor_scale, g.bytes / rate, g.flops / self.peak_flops if self.peak_flops else 0.0)
+            out[g.name] = out.get(g.name, 0.0) + g.count * each
+        return out
+
+    def bytes_read(self) -> float:
+        """Bytes one rank reads per step."""
+        return sum(g.count * g.bytes for g in self.groups)
+
+    def seconds(self, floor_scale: float = 1.0, host_s: float | None = None) -> float:
+        """The step's time."""
+        gpu = sum(self.kernel_seconds(floor_scale).values()) + self.collective_s
+        launches = self.kernels * self.launch_s
+        return max(gpu, launches) + (self.host_s if host_s is None else host_s)
+
+
+def gpu_class(gpu: GpuSpec) -> str:
+    """The kernel-cost class of a GPU: its architecture, from the compute capability."""
+    cc = gpu.compute_capability
+    if gpu.vendor != "nvidia" or cc is None:
+        return "default"
+    if cc >= 10.0 and cc < 11.0:
+        return "blackwell"
+    if cc >= 12.0:
+        return "blackwell_rtx"
+    if cc >= 9.0:
+        return "hopper"
+    if cc >= 8.9:
+        return "ada"
+    if cc >= 8.0:
+        return "ampere"
+    return "default"
+
+
+_NVLINK_WORDS = ("sxm", "h200", "b200", "b300", "gb200", "gb300", "gh200", "mi300", "mi325", "mi355", "nvl")
+
+
+def intra_node_link(gpu: GpuSpec) -> str:
+    """``nvlink`` for SXM/OAM modules (NVLink, AMD Infinity Fabric), ``pcie`` for cards."""
+    text = f"{gpu.id} {gpu.name}".lower()
+    return "nvlink" if any(word in text for word in _NVLINK_WORDS) else "pcie"
+
+
+def _bytes_per_param(weights: WeightsEstimate, breakdown: ParamBreakdown, name: ComponentName) -> float:
+    stored = breakdown.component(name).stored
+    return weights.component_bytes[name] / stored if stored else 2.0
+
+
+def expected_max_experts(active: float, ranks: int) -> float:
+    """Experts the busiest of ``ranks`` expert-parallel ranks runs when ``active`` are spread at random.
+
+    Mean plus one standard deviation of a binomial share: what the slowest rank, which the step
+    waits for, tends to get (8 of 256 experts over 8 ranks: 1 + 0.94 = about 2).
+    """
+    mean = active / ranks
+    return float(min(active, mean + math.sqrt(mean * (1 - 1 / ranks))))
+
+
+def serving_step(
+    arch: Architecture,
+    breakdown: ParamBreakdown,
+    weights: WeightsEstimate,
+    kv: KvEstimate,
+    plan: Plan,
+    gpu: GpuSpec,
+    batch: int,
+    constants: ServingConstants,
+    cuda_graphs: bool = True,
+    expert_parallel: bool = False,
+    distinct_experts: float | None = None,
+    inter_node_bytes_per_s: float | None = None,
+    nodes: int = 1,
+) -> ServingStep:
+    """One decode step of ``batch`` sequences on the plan's ranks, kernel by kernel.
+
+    Args:
+        arch: the architecture.
+        breakdown: its parameters (for bytes per parameter of each component).
+        weights: the weights at the plan's precision.
+        kv: the KV cache of the whole batch at the context.
+        plan: tensor and pipeline parallelism.
+        gpu: one rank's GPU.
+        batch: sequences decoded together.
+        constants: the engine's fitted constants.
+        cuda_graphs: steps replay CUDA graphs (no launch cost per kernel).
+        expert_parallel: experts are spread over the ranks instead of each being sharded.
+        distinct_experts: experts the batch chooses per MoE layer (top-k at batch 1).
+        inter_node_bytes_per_s: per-GPU link between nodes (InfiniBand/RoCE), for multi-node plans.
+        nodes: nodes the plan spans.
+    """
+    costs: KernelCosts = constants.kernel_costs(gpu_class(gpu))
+    tp, pp = plan.tp, plan.pp
+    h = arch.hidden_size
+    b = batch
+    bpp_attn = _bytes_per_param(weights, breakdown, "attention")
+    groups: list[KernelGroup] = []
+
+    def gemm(count: float, params: float, bpp: float, shards: int) -> None:
+        groups.append(KernelGroup("gemm", count, costs.gemm_floor_s, params * bpp / shards, 2 * params * b / shards))
+
+    def elementwise(count: float) -> None:
+        groups.append(KernelGroup("elementwise", count, costs.elementwise_s, 0.0, 0.0))
+
+    kinds = arch.layer_kinds
+    softmax_layers = sum(1 for k in kinds if k != "linear")
+    linear_layers = len(kinds) - softmax_layers
+    n_layers = len(kinds)
+    kv_split = 1 if arch.mla is not None else min(tp, arch.num_kv_heads)
+    kv_per_layer = kv.bytes / max(softmax_layers, 1) / kv_split
+
+    # attention projections
+    if softmax_layers:
+        if arch.mla is not None:
+            m = arch.mla
+            heads = arch.num_heads
+            q_down = h * m.q_lora_rank if m.q_lora_rank else 0
+            q_up = (m.q_lora_rank or h) * heads * m.qk_head_dim
+            kv_down = h * (m.kv_lora_rank + m.qk_rope_head_dim)
+            kv_up_k = m.kv_lora_rank * heads * m.qk_nope_head_dim
+            kv_up_v = m.kv_lora_rank * heads * m.v_head_dim
+            out = heads * m.v_head_dim * h
+            # the down-projections are small and copied to every rank; the rest is split over tp
+            gemm(softmax_layers, q_down + kv_down, bpp_attn, 1)
+            for params in (q_up, kv_up_k, kv_up_v, out):
+                gemm(softmax_layers, params, bpp_attn, tp)
+            elementwise(softmax_layers * (3 if m.q_lora_rank else 2))  # latent norms, RoPE
+        else:
+            q_width = arch.num_heads * arch.head_dim * (2 if arch.attention_output_gate else 1)
+            kv_width = 2 * arch.num_kv_heads * arch.head_dim
+            kv_shards = min(tp, arch.num_kv_heads)
+            groups.append(
+                KernelGroup(
+                    "gemm",
+                    softmax_layers,
+                    costs.gemm_floor_s,
+                    (h * q_width / tp + h * kv_width / kv_shards) * bpp_attn,
+                    2 * (h * q_width / tp + h * kv_width / kv_shards) * b,
+                )
+            )
+            gemm(softmax_layers, arch.num_heads * arch.head_dim * h, bpp_attn, tp)
+            elementwise(softmax_layers * (1 + (1 if arch.qk_norm else 0)))  # RoPE (+ q/k norms)
+        groups.append(KernelGroup("attention", softmax_layers, costs.attention_floor_s, kv_per_layer, 0.0))
+    if linear_layers and arch.linear_attention is not None:
+        la = arch.linear_attention
+        in_proj = h * (2 * la.key_dim + 2 * la.value_dim + 2 * la.num_value_heads)
+        gemm(linear_layers, in_proj, bpp_attn, tp)
+        gemm(linear_layers, la.value_dim * h, bpp_attn, tp)
+        state = kv.bytes / max(linear_layers, 1) if not softmax_layers else 0.0
+        groups.append(KernelGroup("attention", linear_layers, costs.attention_floor_s, state / tp, 0.0))
+        elementwise(linear_layers * 3)  # short convolution, gated norm, gates
+
+    # norms and residual adds: input and post-attention norm per layer (fused with the add)
+    elementwise(n_layers * max(arch.norms_per_layer, 2) + 2)  # + embedding and final norm
+
+    # feed-forward
+    dense_layers = arch.num_dense_ffn_layers
+    if dense_layers:
+        bpp = _bytes_per_param(weights, breakdown, "dense_ffn")
+        width = arch.ffn_size
+        gemm(dense_layers, h * width * (2 if arch.gated_ffn else 1), bpp, tp)
+        gemm(dense_layers, width * h, bpp, tp)
+        elementwise(dense_layers)  # activation
+    moe = arch.moe
+    moe_layers = arch.num_moe_layers if moe is not None else 0
+    if moe is not None and moe_layers:
+        bpp = _bytes_per_param(weights, breakdown, "routed_experts")
+        chosen = distinct_experts if distinct_experts is not None else float(moe.top_k)
+        expert_params = h * moe.expert_ffn_size * 3 if arch.gated_ffn else h * moe.expert_ffn_size * 2
+        if expert_parallel and tp > 1:
+            per_rank = expected_max_experts(chosen, tp) * expert_params
+        else:
+            per_rank = chosen * expert_params / tp
+        up_share = 2 / 3 if arch.gated_ffn else 1 / 2
+        tokens_per_expert = b * moe.top_k / max(chosen, 1.0)
+        for share in (up_share, 1 - up_share):
+            groups.append(
+                KernelGroup(
+                    "moe",
+                    moe_layers,
+                    costs.moe_floor_s,
+                    per_rank * share * bpp,
+                    2 * per_rank * share * tokens_per_expert,
+                )
+            )
+        gemm(moe_layers, h * moe.num_experts, 2.0, 1)  # router, replicated, 16-bit
+        elementwise(moe_layers * 2)  # top-k / softmax, activation
+        if moe.num_shared_experts:
+            bpp_shared = _bytes_per_param(weights, breakdown, "shared_experts")
+            width = moe.shared_expert_ffn_size * moe.num_shared_experts
+            gemm(moe_layers, h * width * 2, bpp_shared, tp)
+            gemm(moe_layers, width * h, bpp_shared, tp)
+            if moe.shared_expert_gate:
+                elementwise(moe_layers)
+        if expert_parallel and tp > 1:
+            elementwise(moe_layers * 2)  # dispatch and combine permutations
+
+    # output head
+    bpp_head = _bytes_per_param(weights, breakdown, "output_head")
+    gemm(1, arch.vocab_size * h, bpp_head, tp)
+    elementwise(3)  # embedding gather, logits processing, sampling
+
+    # collectives: two all-reduces per layer under TP (after attention, after the FFN), the
+    # embedding's, and the logits all-gather; pipeline stages hand the activations on
+    collective = 0.0
+    if tp > 1:
+        ranks_per_node = max(1, tp // nodes) if nodes > 1 else tp
+        cost = constants.allreduce(intra_node_link(gpu), ranks_per_node)
+        message = b * h * ACTIVATION_BYTES
+        collective += (2 * n_layers + 2) * cost.seconds(message)
+        if nodes > 1 and inter_node_bytes_per_s:
+            ib = constants.allreduce("ib", nodes)
+            collective += (2 * n_layers + 2) * (ib.alpha_s + message / inter_node_bytes_per_s)
+    if pp > 1:
+        hops = pp - 1
+        per_hop = P2P_S
+        if nodes > 1 and inter_node_bytes_per_s:
+            per_hop += constants.allreduce("ib", 2).alpha_s
+        collective += hops * per_hop
+
+    peak = gpu.fp16_flops
+    if weights.precision in ("fp8", "nvfp4", "mxfp4") and gpu.fp8_flops:
+        peak = gpu.fp8_flops
+    return ServingStep(
+        groups=tuple(groups),
+        collective_s=collective,
+        host_s=constants.host_step_s,
+        launch_s=0.0 if cuda_graphs else constants.launch_s,
+        bandwidth_bytes_per_s=gpu.bandwidth_bytes_per_s,
+        bandwidth_share=costs.bandwidth,
+        peak_flops=peak * constants.compute,
+    )
+
+
+def describe(step: ServingStep, floor_scale: float) -> str:
+    """The terms of a step, each with its value: why a big MoE on 8 GPUs is not at its roofline."""
+    parts = step.kernel_seconds(floor_scale)
+    rate = step.bandwidth_bytes_per_s * step.bandwidth_share
+    total = step.seconds(floor_scale)
+    read = step.bytes_read()
+    terms = [
+        f"reads {read / 1e9:.2f} GB/rank ({read / rate * 1e3:.2f} ms at {step.bandwidth_bytes_per_s / 1e12:.2f} TB/s"
+        f" x {step.bandwidth_share:.2f})",
+        f"{step.kernels:,.0f} kernels {sum(parts.values()) * 1e3:.2f} ms ("
+        + ", ".join(f"{name} {sec * 1e3:.2f}" for name, sec in parts.items())
+        + ")",
+    ]
+    if step.collective_s:
+        terms.append(f"all-reduce {step.collective_s * 1e3:.2f} ms")
+    terms.append(f"host {step.host_s * 1e3:.2f} ms/step")
+    if step.launch_s:
+        terms.append(f"eager launches {step.kernels * step.launch_s * 1e3:.2f} ms")
+    return f"{total * 1e3:.2f} ms/step = " + "; ".join(terms)
