@@ -26,7 +26,10 @@ PUBLISHED_PRECISION: dict[str, tuple[str, str]] = {
     "gpt-oss-120b": ("mxfp4", HF + "openai/gpt-oss-120b: MoE weights in MXFP4, the rest BF16"),
     "gpt-oss-20b": ("mxfp4", HF + "openai/gpt-oss-20b: MoE weights in MXFP4, the rest BF16"),
     "gpt2": ("fp32", HF + "openai-community/gpt2: float32 weights"),
-    "kimi-k2": ("fp8", HF + "moonshotai/Kimi-K2-Instruct: block-fp8 checkpoint (config.json quantization_config fp8 e4m3)"),
+    "kimi-k2": (
+        "fp8",
+        HF + "moonshotai/Kimi-K2-Instruct: block-fp8 checkpoint (config.json quantization_config fp8 e4m3)",
+    ),
     "llama-3.1-70b": ("bf16", HF + "meta-llama/Llama-3.1-70B-Instruct: safetensors BF16"),
     "llama-3.1-8b": ("bf16", HF + "meta-llama/Llama-3.1-8B: safetensors BF16"),
     "llama-3.2-1b": ("bf16", HF + "meta-llama/Llama-3.2-1B-Instruct: safetensors BF16"),
