@@ -84,6 +84,8 @@ ANOMALY_ABS_US = 10.0
 
 AR_BYTES = [1024 * 4**i for i in range(9)]  # 1 KiB .. 64 MiB
 AR_KERNEL = {"vllm": "vLLM_custom_graph", "sglang": "SGLang_CustomAllReduce_graph", "trtllm": "TRTLLM"}
+AR_EAGER_KERNEL = {"vllm": "vLLM_custom_eager", "sglang": "SGLang_CustomAllReduce_eager"}
+"""The same kernel launched outside a CUDA graph (--enforce-eager / --disable-cuda-graph)."""
 
 ATTN_CONFIGS = [(32, 8, 128), (8, 1, 128), (64, 8, 128)]
 """(q heads, kv heads, head_dim) per rank: Llama-3-8B at TP1, Llama-3-70B at TP8, 70B at TP1."""
@@ -366,7 +368,6 @@ def attention_section(df: pd.DataFrame, bw: float, anomalies: list[str], where: 
                         "head_dim": hd,
                         "batch": b,
                         **s,
-                        "kernels": sorted(set(g.kernel_source)),
                     }
                 )
     note_dropped(
@@ -401,7 +402,7 @@ def mla_section(df: pd.DataFrame, bw: float, module: bool, anomalies: list[str],
                 continue
             s = series(g, kv_tok, b, bw, dropped, f"h{h} b{b}")
             if s:
-                row = {"heads": h, "batch": b, "kv_dtype": kv, **s, "kernels": sorted(set(g.kernel_source))}
+                row = {"heads": h, "batch": b, "kv_dtype": kv, **s}
                 if module and "gemm_type" in g:
                     row["gemm_dtype"] = str(g.gemm_type.iloc[0])
                 rows.append(row)
@@ -416,6 +417,18 @@ def mla_section(df: pd.DataFrame, bw: float, module: bool, anomalies: list[str],
 
 
 # ---------------------------------------------------------------- MoE
+
+
+def moe_fit(us: list[float], effs: list[float]) -> tuple[float, float]:
+    """t = floor + bytes / (bw x e) through the kept points (least squares on relative error), so a
+    caller can price any active-expert count. x = t x eff is the time at 100% of datasheet bandwidth."""
+    t = np.array(us)
+    x = t * np.array(effs)
+    design = np.stack([np.ones_like(x), x], axis=1) / t[:, None]
+    (a, inv_e), *_ = np.linalg.lstsq(design, np.ones_like(t), rcond=None)
+    if a <= 0 or inv_e < 1.0:  # no physical fit: fall back to the 1-token time as a pure floor
+        return sig(float(t[0])), sig(float(max(effs)))
+    return sig(float(a)), sig(1.0 / float(inv_e))
 
 
 def moe_section(df: pd.DataFrame, bw: float, anomalies: list[str], where: str) -> list[dict[str, Any]]:
@@ -450,6 +463,7 @@ def moe_section(df: pd.DataFrame, bw: float, anomalies: list[str], where: str) -
             if len(toks) < 3 or toks[0] != 1:
                 continue
             kern = g[g.num_tokens == 1].sort_values("latency").kernel_source.iloc[0]
+            floor_us, add_eff = moe_fit(us, effs)
             rows.append(
                 {
                     "model": name,
@@ -459,6 +473,8 @@ def moe_section(df: pd.DataFrame, bw: float, anomalies: list[str], where: str) -
                     "tokens": toks,
                     "us": us,
                     "bw_eff": effs,
+                    "floor_us": floor_us,
+                    "add_bw_eff": add_eff,
                     "kernel_at_1": kern,
                 }
             )
@@ -582,11 +598,16 @@ def build(root: Path) -> tuple[dict[str, Any], list[str]]:
                 be["gemm"] = gemm[b]
             df, ver = w.table(system, "comm", b, "custom_allreduce_perf.parquet")
             if df is not None:
-                df = df[df.kernel_source == AR_KERNEL[b]]
-                t = ar_table(df) if not df.empty else {}
-                if t:
-                    be["allreduce"] = {"kernel": AR_KERNEL[b], "message_bytes": AR_BYTES, "tp": t}
-                    versions[b]["allreduce"] = ver
+                for key, kernel in (("allreduce", AR_KERNEL[b]), ("allreduce_eager", AR_EAGER_KERNEL.get(b))):
+                    sub = df[df.kernel_source == kernel]
+                    t = ar_table(sub) if not sub.empty else {}
+                    if t and key == "allreduce_eager":  # the fit alone: the table would double the size
+                        t = {tp: {k: v for k, v in row.items() if k != "us"} for tp, row in t.items()}
+                    if t:
+                        be[key] = {"kernel": kernel, "tp": t}
+                        if key == "allreduce":
+                            be[key]["message_bytes"] = AR_BYTES
+                        versions[b]["allreduce"] = ver
             if b == "trtllm":  # TRT-LLM: GEMM and all-reduce only, to keep the file small
                 if be:
                     be["versions"] = versions[b]
@@ -597,6 +618,7 @@ def build(root: Path) -> tuple[dict[str, Any], list[str]]:
                 rows = attention_section(df, bw, anomalies, f"{gpu}/{b}")
                 if rows:
                     be["attention_decode"] = rows
+                    be["attention_kernels"] = sorted(set(df.kernel_source))
                     versions[b]["attention_decode"] = ver
             for fname, module in (("generation_mla_perf.parquet", False), ("mla_generation_module_perf.parquet", True)):
                 df, ver = w.table(system, "mla", b, fname)
@@ -604,6 +626,7 @@ def build(root: Path) -> tuple[dict[str, Any], list[str]]:
                     rows = mla_section(df, bw, module, anomalies, f"{gpu}/{b}")
                     if rows:
                         be["mla_module_decode" if module else "mla_decode"] = rows
+                        be["mla_kernels"] = sorted(set(df.kernel_source))
                         versions[b]["mla_module_decode" if module else "mla_decode"] = ver
             df, ver = w.table(system, "moe", b, "moe_perf.parquet")
             if df is not None:
@@ -643,7 +666,8 @@ METHOD = (
     "DeepGEMM 155-275 us on B200, Triton 310-350 us on L40S), 4-34x SGLang's DeepGEMM (or TRT-LLM's on "
     "L40S) for the same shapes, which no decode run shows; use fp8 or another runtime's fp8_block for vLLM. "
     "All-reduce: graph-captured custom all-reduce (vLLM_custom_graph, SGLang_CustomAllReduce_graph, "
-    "TRT-LLM's own), bf16; AIC's message_size counts elements, so bytes = 2 x message_size; the table is "
+    "TRT-LLM's own; allreduce_eager: the alpha/beta fit of the same kernel outside a CUDA graph), bf16; "
+    "AIC's message_size counts elements, so bytes = 2 x message_size; the table is "
     "the lower monotone envelope (each point = the fastest time at that or any larger size), which removes "
     "one-off spikes; alpha/beta fit t = alpha + bytes/beta over 1 KiB-64 MiB (relative least squares). "
     "On PCIe-only systems (L40S, RTX PRO 6000) vLLM and SGLang turn their custom all-reduce off above 2 GPUs, "
@@ -656,10 +680,13 @@ METHOD = (
     "module per layer (projection GEMMs included; fp8_block GEMMs). MoE: fused MoE per layer, AIC's "
     "balanced routing, fastest kernel; bw_eff = active expert bytes per rank / (t x bw), with active "
     "experts = min(E, tokens x top_k) spread evenly over EP ranks, each split 1/tp, 3 matrices of hidden x "
-    "moe_intermediate. MoE anomalies: points with bw_eff > 1 cannot have read those weights from DRAM "
+    "moe_intermediate; floor_us/add_bw_eff fit t = floor + bytes/(bw*e) through a row's kept points "
+    "(relative least squares; the 1-token time and best bw_eff where no physical fit exists). "
+    "MoE anomalies: points with bw_eff > 1 cannot have read those weights from DRAM "
     "(the layer stayed in a 96-128 MB L2 between repeats on L40S/RTX PRO 6000, or the collector touched "
     "fewer experts than its routing implies, as in DeepSeek shapes at 4-64 tokens on every GPU); they are "
-    "dropped, so a row lists only the tokens it keeps; trust the 1-token points most. NCCL: the "
+    "dropped, so a row lists only the tokens it keeps; trust the 1-token points most, except where a rank's "
+    "active experts fit in L2 (small MoE at TP/EP 8 on L40S/RTX PRO 6000), which AIC's loop runs L2-hot. NCCL: the "
     "system's nccl_perf at its nccl_version, fp16. ep_all_to_all: DeepEP low-latency dispatch/combine on "
     "one 8-GPU node. Element-wise ops, embedding and cross-node P2P have no tables in AIC: it prices them "
     "from aic_spec (memory bandwidth x mem_bw_empirical_scaling_factor + mem_empirical_constant_latency_us; "
