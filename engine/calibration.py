@@ -39,15 +39,22 @@ class KernelCosts:
     """Decode kernel costs of a serving engine on one kind of GPU (measured per operation)."""
 
     gemm_floor_s: float
-    """Shortest time of a GEMM at a decode batch (M <= 16): launch, tail and split-K reduction."""
+    """Time of a 16-bit GEMM at M = 1 beyond its bytes: launch, tail and split-K reduction."""
+    gemm_fp8_floor_s: float
+    """The same for FP8 weights (scaled GEMMs carry more epilogue work)."""
     attention_floor_s: float
-    """Decode attention kernel of one layer at a short context."""
+    """Decode attention kernel of one layer at a one-token context (GQA)."""
+    mla_attention_floor_s: float
+    """MLA decode attention kernel of one layer at a one-token context."""
     moe_floor_s: float
-    """One fused-MoE grouped GEMM (gate/up or down) at a decode batch."""
+    """The fused-MoE module of one layer at one token beyond its bytes (routing, alignment, grouped
+    GEMMs), for 128 routed experts."""
+    moe_floor_per_expert_s: float
+    """What each routed expert beyond (or short of) 128 adds to that floor."""
     elementwise_s: float
-    """One small kernel: a norm, RoPE, activation, residual add, router top-k."""
+    """One small memory-bound kernel: a norm, RoPE, activation, residual add."""
     bandwidth: float
-    """Share of datasheet memory bandwidth that weight reads of large GEMMs reach at M = 1."""
+    """Share of datasheet memory bandwidth that weight reads reach in these kernels."""
     source: str = ""
     """Where the figures come from."""
 
@@ -87,6 +94,9 @@ class ServingConstants:
     """All-reduce cost by link (``nvlink``, ``pcie``, ``ib``) and GPU count."""
     band: float = 0.4
     """Relative half-width of the low-high band: the held-out p90 error."""
+    prefill_interference: float = 1.0
+    """Factor on the other requests' prompt prefill time under load (fitted on concurrency > 1 rows):
+    chunked prefill runs below the prefill compute share and holds decode steps back."""
 
     def kernel_costs(self, gpu_class: str) -> KernelCosts:
         """Kernel costs of a GPU class, or the default ones."""
@@ -144,8 +154,11 @@ def _serving(data: Mapping[str, Any]) -> ServingConstants:
     kernels = {
         name: KernelCosts(
             gemm_floor_s=_number(k, "gemm_floor_s"),
+            gemm_fp8_floor_s=_number(k, "gemm_fp8_floor_s"),
             attention_floor_s=_number(k, "attention_floor_s"),
+            mla_attention_floor_s=_number(k, "mla_attention_floor_s"),
             moe_floor_s=_number(k, "moe_floor_s"),
+            moe_floor_per_expert_s=_number(k, "moe_floor_per_expert_s", 0.0),
             elementwise_s=_number(k, "elementwise_s"),
             bandwidth=_number(k, "bandwidth"),
             source=str(k.get("source", "")),
@@ -169,6 +182,7 @@ def _serving(data: Mapping[str, Any]) -> ServingConstants:
         kernels=kernels,
         collectives=collectives,
         band=_number(data, "band", 0.4),
+        prefill_interference=_number(data, "prefill_interference", 1.0),
     )
 
 

@@ -6,7 +6,7 @@ models: a decode step is a few thousand small kernels, each of which costs at le
 tensor parallelism and the host's own time per step (scheduling, sampling, detokenising). So a step
 here is the sum of
 
-- every kernel's time: ``max(floor, bytes / (bandwidth x share), FLOPs / peak)`` for the GEMMs of
+- every kernel's time: ``floor + max(bytes / (bandwidth x share), FLOPs / peak)`` for the GEMMs of
   each layer (sharded over the tensor-parallel ranks, or copied to each when the engine replicates
   them), the decode attention kernel (its KV bytes at the context), the fused-MoE grouped GEMMs (the
   distinct experts the batch chooses) and the element-wise kernels (norms, RoPE, activations, router
@@ -83,13 +83,17 @@ class ServingStep:
         return sum(g.count for g in self.groups)
 
     def kernel_seconds(self, floor_scale: float = 1.0, bandwidth_share: float | None = None) -> dict[str, float]:
-        """GPU time per kernel kind: each kernel takes its floor, its bytes or its FLOPs, whichever is longest."""
+        """GPU time per kernel kind: each kernel's floor plus its bytes or its FLOPs, whichever takes longer.
+
+        The floor is additive, as AIConfigurator fits its GEMM tables (latency = floor + bytes / (bandwidth
+        x share)): launch, prologue and tail cost the same however many bytes follow.
+        """
         share = self.bandwidth_share if bandwidth_share is None else bandwidth_share
         rate = self.bandwidth_bytes_per_s * share
         out: dict[str, float] = {}
         for g in self.groups:
-            each = max(g.floor_s * floor_scale, g.bytes / rate, g.flops / self.peak_flops if self.peak_flops else 0.0)
-            out[g.name] = out.get(g.name, 0.0) + g.count * each
+            work = max(g.bytes / rate, g.flops / self.peak_flops if self.peak_flops else 0.0)
+            out[g.name] = out.get(g.name, 0.0) + g.count * (g.floor_s * floor_scale + work)
         return out
 
     def bytes_read(self) -> float:
@@ -99,8 +103,9 @@ class ServingStep:
     def seconds(self, floor_scale: float = 1.0, host_s: float | None = None) -> float:
         """The step's time."""
         gpu = sum(self.kernel_seconds(floor_scale).values()) + self.collective_s
+        # eager PyTorch dispatches each kernel from Python: at one request the GPU waits for it
         launches = self.kernels * self.launch_s
-        return max(gpu, launches) + (self.host_s if host_s is None else host_s)
+        return gpu + launches + (self.host_s if host_s is None else host_s)
 
 
 def gpu_class(gpu: GpuSpec) -> str:
@@ -185,7 +190,8 @@ def serving_step(
     groups: list[KernelGroup] = []
 
     def gemm(count: float, params: float, bpp: float, shards: int) -> None:
-        groups.append(KernelGroup("gemm", count, costs.gemm_floor_s, params * bpp / shards, 2 * params * b / shards))
+        floor = costs.gemm_fp8_floor_s if bpp <= 1.05 else costs.gemm_floor_s  # 8-bit (and smaller) weights
+        groups.append(KernelGroup("gemm", count, floor, params * bpp / shards, 2 * params * b / shards))
 
     def elementwise(count: float) -> None:
         groups.append(KernelGroup("elementwise", count, costs.elementwise_s, 0.0, 0.0))
@@ -217,18 +223,11 @@ def serving_step(
             q_width = arch.num_heads * arch.head_dim * (2 if arch.attention_output_gate else 1)
             kv_width = 2 * arch.num_kv_heads * arch.head_dim
             kv_shards = min(tp, arch.num_kv_heads)
-            groups.append(
-                KernelGroup(
-                    "gemm",
-                    softmax_layers,
-                    costs.gemm_floor_s,
-                    (h * q_width / tp + h * kv_width / kv_shards) * bpp_attn,
-                    2 * (h * q_width / tp + h * kv_width / kv_shards) * b,
-                )
-            )
+            gemm(softmax_layers, h * (q_width + kv_width * tp / kv_shards), bpp_attn, tp)
             gemm(softmax_layers, arch.num_heads * arch.head_dim * h, bpp_attn, tp)
             elementwise(softmax_layers * (1 + (1 if arch.qk_norm else 0)))  # RoPE (+ q/k norms)
-        groups.append(KernelGroup("attention", softmax_layers, costs.attention_floor_s, kv_per_layer, 0.0))
+        attention_floor = costs.mla_attention_floor_s if arch.mla is not None else costs.attention_floor_s
+        groups.append(KernelGroup("attention", softmax_layers, attention_floor, kv_per_layer, 0.0))
     if linear_layers and arch.linear_attention is not None:
         la = arch.linear_attention
         in_proj = h * (2 * la.key_dim + 2 * la.value_dim + 2 * la.num_value_heads)
@@ -259,20 +258,11 @@ def serving_step(
             per_rank = expected_max_experts(chosen, tp) * expert_params
         else:
             per_rank = chosen * expert_params / tp
-        up_share = 2 / 3 if arch.gated_ffn else 1 / 2
         tokens_per_expert = b * moe.top_k / max(chosen, 1.0)
-        for share in (up_share, 1 - up_share):
-            groups.append(
-                KernelGroup(
-                    "moe",
-                    moe_layers,
-                    costs.moe_floor_s,
-                    per_rank * share * bpp,
-                    2 * per_rank * share * tokens_per_expert,
-                )
-            )
+        # the fused-MoE module (routing, alignment, both grouped GEMMs, activation) as AIConfigurator times it
+        floor = max(costs.moe_floor_s / 2, costs.moe_floor_s + costs.moe_floor_per_expert_s * (moe.num_experts - 128))
+        groups.append(KernelGroup("moe", moe_layers, floor, per_rank * bpp, 2 * per_rank * tokens_per_expert))
         gemm(moe_layers, h * moe.num_experts, 2.0, 1)  # router, replicated, 16-bit
-        elementwise(moe_layers * 2)  # top-k / softmax, activation
         if moe.num_shared_experts:
             bpp_shared = _bytes_per_param(weights, breakdown, "shared_experts")
             width = moe.shared_expert_ffn_size * moe.num_shared_experts
@@ -292,13 +282,14 @@ def serving_step(
     # embedding's, and the logits all-gather; pipeline stages hand the activations on
     collective = 0.0
     if tp > 1:
-        ranks_per_node = max(1, tp // nodes) if nodes > 1 else tp
-        cost = constants.allreduce(intra_node_link(gpu), ranks_per_node)
         message = b * h * ACTIVATION_BYTES
-        collective += (2 * n_layers + 2) * cost.seconds(message)
-        if nodes > 1 and inter_node_bytes_per_s:
+        if nodes > 1 and tp > max(1, plan.gpus // nodes):
+            # tensor parallel across nodes: NCCL's all-reduce over the fabric
             ib = constants.allreduce("ib", nodes)
-            collective += (2 * n_layers + 2) * (ib.alpha_s + message / inter_node_bytes_per_s)
+            each = ib.alpha_s + message / (inter_node_bytes_per_s or ib.bytes_per_s)
+        else:
+            each = constants.allreduce(intra_node_link(gpu), tp).seconds(message)
+        collective += (2 * n_layers + 2) * each
     if pp > 1:
         hops = pp - 1
         per_hop = P2P_S

@@ -326,6 +326,8 @@ def estimate_speed(
     output = max(1, min(workload.output_tokens, tokens))
     prompt = max(tokens - output, 1)
     prompt_s = prefill_seconds(arch, breakdown, fit, hardware, prompt, share, cal.ram_efficiency)[0]
+    if serving is not None:
+        prompt_s *= serving.prefill_interference
     per_user = 1 / (step_b + (batch - 1) * prompt_s / output)
     load_basis = f"{batch} requests: {step_b * 1e3:.2f} ms per decode step" + (
         f" + the other {batch - 1} requests' {prompt:,}-token prompts once per {output:,} output tokens"

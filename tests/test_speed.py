@@ -11,7 +11,7 @@ from helpers import hardware, model
 
 from paramtui.engine.fit import Workload, assess_fit
 from paramtui.engine.runtimes import LLAMA_CPP, get_runtime
-from paramtui.engine.speed import distinct_experts, estimate_speed, layer_kernels
+from paramtui.engine.speed import distinct_experts, efficiency, estimate_speed, layer_kernels
 
 DECODE_CSV = Path(__file__).parents[1] / "benchmarks" / "decode.csv"
 
@@ -114,9 +114,10 @@ def test_transformers_pays_host_overhead_per_layer_and_more_per_moe_layer() -> N
     runtime = get_runtime("transformers")
     w = Workload(576)
     s = estimate_speed(arch, bd, assess_fit(arch, bd, "bf16", "bf16", runtime, hw, w), runtime, hw, w)
+    eff = efficiency("transformers", "nvidia")
     assert 12 < s.decode_tokens_per_s < 30
-    assert "48 layers (kernels of 70.4 Llama layers) x 675 us" in s.basis
-    assert s.decode_high / s.decode_tokens_per_s == pytest.approx(1.35)
+    assert f"48 layers (kernels of 70.4 Llama layers) x {eff.per_layer_s * 1e6:.0f} us" in s.basis
+    assert s.decode_high / s.decode_tokens_per_s == pytest.approx(1 + eff.band)
 
 
 def test_kernel_count_sets_the_fixed_cost_per_layer() -> None:
