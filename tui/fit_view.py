@@ -98,6 +98,14 @@ def render_fit(analysis: Analysis, target: str, width: int) -> Text:
             style="bold",
         )
         out.append(f"   prefill {speed.prefill_tokens_per_s:,.0f} tok/s, first token {speed.ttft_s:,.2f} s\n")
+        if speed.concurrency > 1:
+            out.append(
+                f"{speed.concurrency} requests: {speed.per_user_tokens_per_s:,.1f} tok/s each, "
+                f"{speed.total_tokens_per_s:,.0f} tok/s in total\n",
+                style="bold",
+            )
+        if fit.max_concurrency:
+            out.append(f"KV pool holds {fit.max_concurrency:,.1f} requests of {analysis.workload.context:,} tokens\n")
         out.append(speed.basis, style="dim")
     else:
         for reason in fit.reasons[:3]:
