@@ -8,7 +8,7 @@ Specs come from three places, all ending up as the same frozen records: a live N
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -218,3 +218,45 @@ def parse_gpu_spec(text: str, presets: Mapping[str, GpuSpec]) -> tuple[tuple[Gpu
         hint = f"; did you mean {', '.join(close)}?" if close else "; run `paramtui gpus` to list them"
         raise GpuSpecError(f"no GPU preset named {raw!r}{hint}")
     return tuple(presets[key] for _ in range(count)), "preset"
+
+
+def select_gpus(hardware: Hardware, select: Sequence[int] | None) -> Hardware:
+    """``hardware`` with only the GPUs at positions ``select`` (all of them when None).
+
+    Raises:
+        ValueError: a position that is not one of the GPUs.
+    """
+    if select is None:
+        return hardware
+    bad = [i for i in select if not 0 <= i < len(hardware.gpus)]
+    if bad:
+        raise ValueError(f"no GPU {bad[0]} here: {len(hardware.gpus)} GPU(s), numbered from 0")
+    chosen = tuple(hardware.gpus[i] for i in sorted(set(select)))
+    return replace(hardware, gpus=chosen, source=hardware.source if chosen else "none")
+
+
+def resolve_hardware(
+    target: str | None, presets: Mapping[str, GpuSpec], host: Hardware, select: Sequence[int] | None = None
+) -> Hardware:
+    """The hardware a plan is made for, with the host's RAM.
+
+    The one place the CLI's ``--gpu``/``--gpus`` and the dashboard's GPU field and GPU toggles
+    are turned into GPUs and RAM.
+
+    Args:
+        target: ``live`` (or None / empty): the host's own GPUs; else a ``--gpu`` value (preset id,
+            ``NxID`` or custom spec), planned with the host's RAM.
+        presets: GPU presets by id.
+        host: this machine as read (its GPUs, none when there is no GPU, and its RAM).
+        select: positions of the host's GPUs to plan on (``--gpus 0,2``, the dashboard's toggles);
+            only for ``live``.
+
+    Raises:
+        GpuSpecError: ``target`` is not a preset, ``NxID`` or custom spec.
+        ValueError: ``select`` names a GPU the host does not have.
+    """
+    text = (target or "").strip()
+    if not text or text.lower() == "live":
+        return select_gpus(host, select)
+    gpus, source = parse_gpu_spec(text, presets)
+    return replace(host, gpus=gpus, source=source)

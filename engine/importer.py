@@ -536,13 +536,6 @@ def import_config(config: Config, name: str = "") -> ImportResult:
         notes.append(f"{model_type}: the config leaves out {taken}; took transformers' defaults")
     display = name or str(cfg.get("_name_or_path") or model_type or "custom model")
     try:
-        exported = config.get("paramtui_architecture")
-        if isinstance(exported, Mapping):
-            # Written by export_config: the complete record, whatever its model_type.
-            fields = _decode_overrides(exported)
-            if name:
-                fields["name"] = name
-            return ImportResult(Architecture(**fields), tuple(notes))
         base = _common(cfg, display, model_type or "unknown")
         mapper = _MAPPERS.get(model_type)
         if mapper is None:
@@ -555,75 +548,3 @@ def import_config(config: Config, name: str = "") -> ImportResult:
         raise
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"config.json describes an impossible model: {exc}") from exc
-
-
-# --- export -------------------------------------------------------------------------------
-
-
-def export_config(arch: Architecture) -> dict[str, Any]:
-    """Export an Architecture as a config dict that ``import_config`` reads back to the same record.
-
-    The common Hugging Face keys carry the usual fields; everything the architecture record
-    holds is also stated explicitly in ``paramtui_architecture`` so an edited model (say, a
-    Llama with experts added) survives the round trip whatever its model_type.
-    """
-    cfg: dict[str, Any] = {
-        "model_type": arch.model_type,
-        "_name_or_path": arch.name,
-        "vocab_size": arch.vocab_size,
-        "hidden_size": arch.hidden_size,
-        "num_hidden_layers": arch.num_layers,
-        "num_attention_heads": arch.num_heads,
-        "num_key_value_heads": arch.num_kv_heads,
-        "head_dim": arch.head_dim,
-        "intermediate_size": arch.ffn_size,
-        "max_position_embeddings": arch.max_context,
-        "tie_word_embeddings": arch.tie_embeddings,
-        "torch_dtype": {v: k for k, v in _DTYPES.items()}.get(arch.weights_dtype, "bfloat16"),
-    }
-    if arch.quantization:
-        cfg["quantization_config"] = {"quant_method": arch.quantization}
-    cfg["paramtui_architecture"] = _encode_overrides(arch)
-    return cfg
-
-
-def _encode_overrides(arch: Architecture) -> dict[str, Any]:
-    """Every field of the record as plain JSON values."""
-    out: dict[str, Any] = {}
-    for field_name in Architecture.__dataclass_fields__:
-        value = getattr(arch, field_name)
-        if isinstance(value, MlaSpec | MoeSpec | LinearAttentionSpec):
-            value = {k: (list(v) if isinstance(v, tuple) else v) for k, v in _as_dict(value).items()}
-        elif isinstance(value, tuple):
-            value = list(value)
-        out[field_name] = value
-    return out
-
-
-def _as_dict(spec: MlaSpec | MoeSpec | LinearAttentionSpec) -> dict[str, Any]:
-    return {name: getattr(spec, name) for name in type(spec).__dataclass_fields__}
-
-
-def _decode_overrides(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Inverse of ``_encode_overrides``; unknown keys are an error, not silently dropped."""
-    known = set(Architecture.__dataclass_fields__)
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(f"paramtui_architecture has unknown keys {unknown}")
-    out: dict[str, Any] = {}
-    specs: dict[str, type[MlaSpec] | type[MoeSpec] | type[LinearAttentionSpec]] = {
-        "mla": MlaSpec,
-        "moe": MoeSpec,
-        "linear_attention": LinearAttentionSpec,
-    }
-    for key, value in raw.items():
-        if key in specs and value is not None:
-            if not isinstance(value, Mapping):
-                raise ConfigError(f"paramtui_architecture.{key} must be an object")
-            args: dict[str, Any] = {str(k): (tuple(v) if isinstance(v, list) else v) for k, v in value.items()}
-            out[key] = specs[key](**args)
-        elif isinstance(value, list):
-            out[key] = tuple(value)
-        else:
-            out[key] = value
-    return out

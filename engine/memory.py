@@ -9,6 +9,7 @@ the routed experts (llama.cpp --n-cpu-moe) to system RAM.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -64,6 +65,18 @@ class DeviceUse:
     def headroom_bytes(self) -> int:
         """Budget left (negative: does not fit)."""
         return self.budget_bytes - self.total_bytes
+
+
+def device_totals(devices: Sequence[DeviceUse]) -> tuple[int, int, int]:
+    """(weights, KV cache, overhead) bytes summed over the GPUs of a plan.
+
+    What the plan puts on GPUs in all: offloaded weights are on no GPU, so they are not in the sum.
+    """
+    return (
+        sum(d.weights_bytes for d in devices),
+        sum(d.kv_cache_bytes for d in devices),
+        sum(d.overhead_bytes for d in devices),
+    )
 
 
 def split_problem(arch: Architecture, tp: int) -> str | None:

@@ -64,3 +64,26 @@ def parse_count(text: str) -> int:
     if value < 0 or value != value or value > 1e16:
         raise ValueError(f"{text.strip()!r} is out of range; counts run from 0 to 10,000T")
     return round(value)
+
+
+_TOKEN_UNITS = {"K": 2**10, "M": 2**20}
+"""Context lengths are written in binary units: a "32K" model holds 32,768 tokens (Qwen's
+``max_position_embeddings``), "128K" is 131,072 (Llama 3.1), "10M" is 10,485,760 (Llama 4 Scout)."""
+
+
+def parse_tokens(text: str) -> int:
+    """A token count as context lengths are written: ``32k`` (32,768), ``128K``, ``1M``, ``32768``, ``32_768``.
+
+    Raises:
+        ValueError: with a one-line reason and an example.
+    """
+    cleaned = text.strip().replace("_", "").replace(",", "")
+    scale = _TOKEN_UNITS.get(cleaned[-1:].upper(), 1)
+    digits = cleaned[:-1] if scale != 1 else cleaned
+    try:
+        value = float(digits) * scale
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not a token count; write e.g. 32768, 32k or 1M") from None
+    if not value.is_integer() or value < 1:
+        raise ValueError(f"{text.strip()!r} is not a whole, positive number of tokens")
+    return int(value)

@@ -123,6 +123,13 @@ class FakeNvml:
         gpu = self._gpu(handle, "nvmlDeviceGetComputeRunningProcesses")
         return [SimpleNamespace(pid=p["pid"], usedGpuMemory=p["used_mib"] * MIB) for p in gpu.get("processes", ())]
 
+    def nvmlSystemGetProcessName(self, pid: int) -> str:
+        for gpu in self.machine["gpus"]:
+            for proc in gpu.get("processes", ()):
+                if proc["pid"] == pid and "name" in proc:
+                    return str(proc["name"])
+        raise pynvml.NVMLError_NotFound()
+
     def nvmlDeviceGetMigMode(self, handle: str) -> tuple[int, int]:
         gpu = self._gpu(handle, "nvmlDeviceGetMigMode")
         if "mig" not in gpu:

@@ -85,6 +85,7 @@ def test_busy_card_is_planned_with_what_is_free(monkeypatch: pytest.MonkeyPatch)
     busy, _ = snap.gpus
     assert busy.processes[0].pid == 24007
     assert busy.processes[0].used_bytes == 18510 * MIB
+    assert busy.processes[0].name == "python3"  # NVML gives the path; the directory is dropped
     hardware, _ = hardware_from(snap, RamReading(None, None), None)
     assert hardware.gpus[0].usable_bytes == 5690 * MIB
     assert hardware.gpus[1].usable_bytes == 24210 * MIB
@@ -217,7 +218,7 @@ def test_hw_json_shape(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
     assert data["driver_version"] == "550.127.05"
     first = data["gpus"][0]
     assert first["bandwidth_bytes_per_s"] == pytest.approx(1.008e12, rel=1e-3)
-    assert first["processes"] == [{"pid": 24007, "used_bytes": 18510 * MIB}]
+    assert first["processes"] == [{"pid": 24007, "used_bytes": 18510 * MIB, "name": "python3"}]
     assert data["ram_total_bytes"] > 0
     assert data["cpu"]["model"]
 

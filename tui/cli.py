@@ -52,7 +52,7 @@ def _main_parser() -> _Parser:
     parser = _Parser(
         prog="paramtui",
         description="What is this LLM made of, will it fit on this machine's GPUs, and how fast will it run?",
-        epilog="subcommands: inspect SOURCE [--json] [--gpu ...] | presets | gpus.  "
+        epilog="subcommands: inspect SOURCE [--json] [--gpu ...] | hw [--json] [--gpus 0,2] | presets | gpus.  "
         "SOURCE: a config.json, a directory, a .gguf, a preset id, or a Hugging Face repo "
         "(owner/name[@revision][:QUANT]).",
     )
@@ -128,18 +128,20 @@ def _presets_parser() -> _Parser:
 
 
 def _hardware(gpu: str | None, select: tuple[int, ...] | None = None) -> Hardware:
-    """Hardware from ``--gpu`` (RAM from psutil), or the live NVML reading without it."""
+    """Hardware from ``--gpu`` (with this machine's RAM), or the live NVML reading without it.
+
+    ``--gpus`` is applied while reading NVML, so the plan's device numbers are the visible ones.
+    """
+    from paramtui.engine.hardware import resolve_hardware
+    from paramtui.presets import gpu_presets
+
     if gpu is None:
         from paramtui.engine.adapters.live import probe_machine
 
-        return probe_machine(select).hardware
-    from paramtui.engine.adapters.system import read_ram
-    from paramtui.engine.hardware import Hardware, parse_gpu_spec
-    from paramtui.presets import gpu_presets
+        return resolve_hardware("live", gpu_presets(), probe_machine(select).hardware)
+    from paramtui.engine.adapters.live import host_hardware
 
-    gpus, source = parse_gpu_spec(gpu, gpu_presets())
-    ram = read_ram()
-    return Hardware(gpus, source, ram.total_bytes, ram.available_bytes)
+    return resolve_hardware(gpu, gpu_presets(), host_hardware())
 
 
 def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None) -> int:
@@ -287,12 +289,22 @@ def run_presets(as_json: bool) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} presets", title_justify="left")
-    for column in ("id", "name", "kind", "stored", "active", "hugging face repo"):
-        table.add_column(column, justify="right" if column in ("stored", "active") else "left")
+    # The id is what you type: never cut. Under 100 columns the display name is left out (the id
+    # says the same) and the repo is cut with an ellipsis. No vertical rules, like `paramtui hw`.
+    console = Console()
+    with_name = console.width >= 100
+    table = Table(title=f"{len(rows)} presets", title_justify="left", box=None, pad_edge=False)
+    table.add_column("id", no_wrap=True, min_width=max(len(row[0]) for row in rows))
+    if with_name:
+        table.add_column("name")
+    table.add_column("kind", no_wrap=True, min_width=5)
+    table.add_column("stored", justify="right", no_wrap=True, min_width=7)
+    table.add_column("active", justify="right", no_wrap=True, min_width=7)
+    table.add_column("hugging face repo", overflow="ellipsis", no_wrap=True)
     for pid, name, kind, total, active, repo in rows:
-        table.add_row(pid, name, kind, format_params(total), format_params(active), repo)
-    Console().print(table)
+        names = (name,) if with_name else ()
+        table.add_row(pid, *names, kind, format_params(total), format_params(active), repo)
+    console.print(table)
     return 0
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from paramtui.engine.analysis import DEFAULT_CONTEXT
+from paramtui.engine.memory import device_totals
 from paramtui.engine.params import ParamBreakdown, count_params, flops_per_token
 from paramtui.engine.units import format_bytes, format_params, format_share
 
@@ -13,19 +15,13 @@ if TYPE_CHECKING:
     from paramtui.engine.adapters.sources import LoadedSource
     from paramtui.engine.analysis import Analysis
 
-DEFAULT_CONTEXT = 8192
-"""The design notes' default context: min(8192, the model's maximum)."""
-
-
 def _memory_section(analysis: Analysis) -> dict[str, Any]:
     """``memory``: bytes for the request, per device when hardware was given."""
     fit = analysis.fit
     plan = fit.attempt.plan if fit is not None else None
     devices = fit.attempt.devices if fit is not None else ()
     if devices:
-        weights = sum(d.weights_bytes for d in devices)
-        kv = sum(d.kv_cache_bytes for d in devices)
-        overhead = sum(d.overhead_bytes for d in devices)
+        weights, kv, overhead = device_totals(devices)
     else:
         weights, kv, overhead = analysis.weights.total_bytes, analysis.kv.bytes, analysis.overhead_bytes
     offloaded = plan.offloaded_bytes if plan is not None else 0
@@ -241,7 +237,7 @@ def render_table(loaded: LoadedSource, breakdown: ParamBreakdown | None = None) 
         pub = loaded.preset.published
         lines.append(
             f"published: {format_params(pub.total, 1)} total / {format_params(pub.active, 1)} active"
-            + (f" ({pub.convention})" if pub.convention else "")
+            + (f"; {pub.convention}" if pub.convention else "")  # conventions hold parentheses of their own
         )
     lines.extend(f"note: {note}" for note in loaded.result.notes)
     lines.extend(_checkpoint_lines(loaded))

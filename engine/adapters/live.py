@@ -69,3 +69,9 @@ def probe_machine(select: Sequence[int] | None = None, measure_bandwidth: bool =
     bandwidth = system.measure_ram_bandwidth() if measure_bandwidth else None
     hardware, notes = hardware_from(snapshot, ram, bandwidth)
     return LiveMachine(snapshot, ram, system.read_cpu(), bandwidth, hardware, notes)
+
+
+def host_hardware() -> Hardware:
+    """This machine's RAM without reading NVML: the host a ``--gpu`` preset is planned on."""
+    ram = system.read_ram()
+    return Hardware((), "none", ram.total_bytes, ram.available_bytes)

@@ -45,6 +45,9 @@ class GpuProcess:
     """Process id."""
     used_bytes: int | None
     """Memory it holds; None where NVML cannot say (some containers, Windows WDDM)."""
+    name: str = ""
+    """The program's name (NVML's, which reads the process table); empty where it cannot say
+    (a process in another container's PID namespace)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +198,17 @@ def _processes(nv: Any, handle: Any, notes: list[str]) -> tuple[GpuProcess, ...]
     out = []
     for p in procs:
         used = getattr(p, "usedGpuMemory", None)
-        out.append(GpuProcess(int(p.pid), int(used) if isinstance(used, int) and used >= 0 else None))
+        name = _process_name(nv, int(p.pid))
+        out.append(GpuProcess(int(p.pid), int(used) if isinstance(used, int) and used >= 0 else None, name))
     return tuple(out)
+
+
+def _process_name(nv: Any, pid: int) -> str:
+    """A process's name from NVML, without its directory; empty when NVML cannot find it."""
+    try:
+        return _text(nv.nvmlSystemGetProcessName(pid)).rsplit("/", 1)[-1]
+    except Exception:  # not found, no permission, another PID namespace: the pid and bytes still show
+        return ""
 
 
 def _dynamic(nv: Any, handle: Any, notes: list[str]) -> dict[str, Any]:
