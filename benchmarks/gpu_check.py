@@ -50,11 +50,11 @@ async def dashboard_shot(out: Path) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(40):
             await pilot.pause(0.1)
-            if "reading" not in app.live_state:
+            if "reading" not in app.session.live_state:
                 break
         await pilot.pause(1.0)
         app.save_screenshot(filename="dashboard_live.svg", path=str(out))
-        print(f"dashboard live state: {app.live_state}")
+        print(f"dashboard live state: {app.session.live_state}")
 
 
 def main() -> None:

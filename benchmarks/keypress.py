@@ -35,7 +35,7 @@ async def main() -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         first_paint = (time.perf_counter() - started) * 1000
-        while not app._editor_ready:  # the editor rows are mounted after the first frame
+        while not app.main.query_one("#editor").ready:  # the editor rows are mounted after the first frame
             await pilot.pause(0.05)
         field = app.query_one("#f-moe__top_k", Input)
         field.focus()

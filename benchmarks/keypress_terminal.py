@@ -36,7 +36,7 @@ class Bench(ParamApp):
         self._ready_timer = self.set_interval(0.05, self._when_ready)
 
     def _when_ready(self) -> None:
-        if self._editor_ready:
+        if self.main.query_one("#editor").ready:
             self._ready_timer.stop()
             self.query_one("#f-moe__top_k").focus()
             open(sys.argv[1], "w").write("ready")

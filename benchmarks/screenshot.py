@@ -19,11 +19,11 @@ async def shoot(source: str, out: Path, size: tuple[int, int]) -> None:
     app = ParamApp(source, offer_restore=False)
     async with app.run_test(size=size) as pilot:
         deadline = time.monotonic() + 30
-        while (app.machine is None or app.analysis is None) and time.monotonic() < deadline:
+        while (app.session.machine is None or app.main.analysis is None) and time.monotonic() < deadline:
             await pilot.pause(0.1)
         await pilot.pause(0.5)
         out.write_text(app.export_screenshot(title=f"paramtui {source}"), encoding="utf-8")
-        print(f"live state: {app.live_state}; saved {out}")
+        print(f"live state: {app.session.live_state}; saved {out}")
 
 
 def main() -> None:

@@ -53,7 +53,7 @@ async def test_typing_top_k_redraws_the_active_bar() -> None:
         assert "37.55B" in str(app.query_one("#bars").render())  # DeepSeek-V3 active
         await _type(app, pilot, "f-moe__top_k", "16")
         # 8 more of 256 experts per MoE layer: 58 MoE layers x 8 x 44.04M per expert = +20.43B
-        assert app.arch.moe is not None and app.arch.moe.top_k == 16
+        assert app.session.arch.moe is not None and app.session.arch.moe.top_k == 16
         bars = str(app.query_one("#bars").render())
         assert "57.99B" in bars and "671.03B" in bars  # stored unchanged, active grew
 
@@ -67,7 +67,7 @@ async def test_a_keystroke_updates_the_model_at_once_and_lays_out_nothing() -> N
     async with app.run_test(size=(120, 36)) as pilot:
         await _settle(app, pilot)
         for _ in range(40):
-            if app._editor_ready:
+            if app.main.query_one("#editor").ready:
                 break
             await pilot.pause(0.05)
         field = app.query_one("#f-moe__top_k")
@@ -78,10 +78,10 @@ async def test_a_keystroke_updates_the_model_at_once_and_lays_out_nothing() -> N
         refresh_layout = app.screen._refresh_layout
         app.screen._refresh_layout = lambda *a, **k: (layouts.append(1), refresh_layout(*a, **k))[1]  # type: ignore[method-assign]
         field.value = "9"  # type: ignore[attr-defined]
-        assert app.arch.moe is not None and app.arch.moe.top_k == 9  # no await in between
+        assert app.session.arch.moe is not None and app.session.arch.moe.top_k == 9  # no await in between
         await pilot.press("1")
         await pilot.pause()
-        assert app.arch.moe.top_k == 91
+        assert app.session.arch.moe.top_k == 91
         await _settle(app, pilot)
         assert layouts == []
         assert "671.03B" in str(app.query_one("#bars").render())
@@ -96,7 +96,7 @@ async def test_invalid_value_is_marked_and_the_last_valid_model_stays() -> None:
         assert field.has_class("invalid")
         assert "cannot exceed moe.num_experts" in str(app.query_one("#status").render())
         # "9" and "99" were valid as they were typed; "999" is not, so 99 stays on screen
-        assert app.arch.moe is not None and app.arch.moe.top_k == 99
+        assert app.session.arch.moe is not None and app.session.arch.moe.top_k == 99
         await _type(app, pilot, "f-hidden_size", "abc")
         assert "hidden_size takes a whole number" in str(app.query_one("#status").render())
 
@@ -105,17 +105,17 @@ async def test_undo_redo_and_dense_switch() -> None:
     app = ParamApp("llama-3.1-8b", probe=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await _settle(app, pilot)
-        assert app.arch.moe is None
+        assert app.session.arch.moe is None
         await _type(app, pilot, "f-s__moe", "yes")  # MoE on: 8 experts, top-2 by default
-        assert app.arch.moe is not None and app.arch.moe.num_experts == 8
-        assert app.breakdown.active < app.breakdown.total
+        assert app.session.arch.moe is not None and app.session.arch.moe.num_experts == 8
+        assert app.session.breakdown.active < app.session.breakdown.total
         await pilot.press("ctrl+z")
         await _settle(app, pilot)
-        assert app.arch.moe is None
-        assert app.breakdown.active == app.breakdown.total
+        assert app.session.arch.moe is None
+        assert app.session.breakdown.active == app.session.breakdown.total
         await pilot.press("ctrl+y")
         await _settle(app, pilot)
-        assert app.arch.moe is not None
+        assert app.session.arch.moe is not None
 
 
 async def test_gpu_target_gives_a_verdict() -> None:
@@ -123,8 +123,8 @@ async def test_gpu_target_gives_a_verdict() -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await _settle(app, pilot)
         await _type(app, pilot, "f-w__gpu", "2xh100-sxm")
-        assert app.analysis is not None and app.analysis.fit is not None
-        assert app.analysis.fit.verdict == "fits"
+        assert app.main.analysis is not None and app.main.analysis.fit is not None
+        assert app.main.analysis.fit.verdict == "fits"
         assert "FITS" in str(app.query_one("#fit").render())
         await _type(app, pilot, "f-w__gpu", "3xnope")
         assert app.query_one("#f-w__gpu").has_class("invalid")
@@ -139,10 +139,10 @@ async def test_presets_load_from_the_palette_action(preset: str) -> None:
     app = ParamApp("llama-3.2-1b", probe=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await _settle(app, pilot)
-        app.load_preset_id(preset)
+        app.main.load_preset_id(preset)
         await _settle(app, pilot)
-        assert app.loaded.preset is not None and app.loaded.preset.id == preset
-        assert str(app.query_one("#f-num_layers").value) == str(app.arch.num_layers)  # type: ignore[attr-defined]
+        assert app.session.loaded.preset is not None and app.session.loaded.preset.id == preset
+        assert str(app.query_one("#f-num_layers").value) == str(app.session.arch.num_layers)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("simple", [False, True])
@@ -163,5 +163,5 @@ async def test_each_label_sits_beside_its_input(simple: bool) -> None:
         groups = sum(len(names) for names in GROUPS.values())
         assert len(shown) == 6 + (4 if simple else groups + len(SECTIONS) + on_sections)
         for field in shown:
-            label = app._label_of[field.id or ""]
+            label = app.main.query_one("#editor").label_of[field.id or ""]
             assert lines[field.virtual_region.y].startswith(label[:16]), (field.id, field.virtual_region.y)

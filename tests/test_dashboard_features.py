@@ -36,7 +36,7 @@ async def test_simple_mode_is_the_thought_experiment() -> None:
         await _settle(app, pilot)
         await pilot.press("ctrl+t")
         await _settle(app, pilot)
-        assert app.screen.has_class("simple-mode")
+        assert app.screen.has_class("-simple")
         assert "640.00B" in _bars(app) and "20.00B" in _bars(app)  # 64 x 10B, top-2
         await _type(app, pilot, "f-m__shared_params", "12B")
         bars = _bars(app)
@@ -56,7 +56,7 @@ async def test_compare_shows_both_models_in_bars_and_fit() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await _settle(app, pilot)
         await pilot.press("ctrl+b")
-        app.load_preset_id("qwen3-30b-a3b")
+        app.main.load_preset_id("qwen3-30b-a3b")
         await _settle(app, pilot)
         bars = _bars(app)
         assert "pinned Llama 3.1 70B Instruct" in bars
@@ -82,18 +82,18 @@ async def test_edits_are_autosaved_and_offered_back() -> None:
         await _wait_for_screen(again, pilot, RestoreScreen)
         await pilot.press("r")
         await _settle(again, pilot)
-        assert again.arch.num_layers == 40
+        assert again.session.arch.num_layers == 40
         await pilot.press("ctrl+z")  # restoring is an edit like any other
-        assert again.arch.num_layers == 32
+        assert again.session.arch.num_layers == 32
         await pilot.press("ctrl+y")
-        assert again.arch.num_layers == 40  # and quitting at once still leaves it in the autosave
+        assert again.session.arch.num_layers == 40  # and quitting at once still leaves it in the autosave
 
     third = ParamApp("llama-3.1-8b", probe=False)
     async with third.run_test(size=(120, 36)) as pilot:
         await _wait_for_screen(third, pilot, RestoreScreen)
         await pilot.press("d")
         await pilot.pause()
-        assert third.arch.num_layers == 32
+        assert third.session.arch.num_layers == 32
     assert store.read_autosave() is None
 
 
@@ -113,7 +113,7 @@ async def test_save_then_open_from_the_recent_list() -> None:
     other = ParamApp(str(path), probe=False)
     async with other.run_test(size=(120, 36)) as pilot:
         await _settle(other, pilot)
-        assert other.arch.num_layers == 48 and "my 8b" in str(other.query_one("#title").render())
+        assert other.session.arch.num_layers == 48 and "my 8b" in str(other.query_one("#bars").render())
 
 
 async def test_export_writes_the_report_and_a_screenshot() -> None:
@@ -147,11 +147,11 @@ async def test_config_sets_theme_keymap_and_defaults(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await _settle(app, pilot)
         assert app.theme == "nord"
-        assert app.arch.name == "Llama 3.1 8B"
-        assert app.analysis is not None and app.analysis.workload.context == 4096
+        assert app.session.arch.name == "Llama 3.1 8B"
+        assert app.main.analysis is not None and app.main.analysis.workload.context == 4096
         await _type(app, pilot, "f-num_layers", "40")
         await pilot.press("ctrl+n", "ctrl+n")  # one undo step per keystroke: 40 -> 4 -> 32
-        assert app.arch.num_layers == 32
+        assert app.session.arch.num_layers == 32
 
 
 async def test_a_bad_theme_in_config_is_named(tmp_path: Path) -> None:
@@ -200,5 +200,5 @@ async def test_undo_back_to_the_loaded_model_leaves_no_autosave() -> None:
         await pilot.pause(0.7)  # the autosave timer has written it
         assert store.read_autosave() is not None
         await pilot.press("ctrl+z", "ctrl+z")  # typing "40" committed 4, then 40
-        assert app.arch.num_layers == 32
+        assert app.session.arch.num_layers == 32
     assert store.read_autosave() is None  # undone before quitting: nothing unsaved to offer

@@ -23,12 +23,12 @@ async def test_repo_source_loads_into_the_editor_with_exact_bytes(fake_hub: Fake
     async with app.run_test(size=(120, 36)) as pilot:
         await _settle(app, pilot)
         await _settle(app, pilot)
-        assert app.arch.name == "meta-llama/Llama-3.1-8B"
+        assert app.session.arch.name == "meta-llama/Llama-3.1-8B"
         assert "8.03B" in str(app.query_one("#bars").render())
-        assert app.analysis is not None
+        assert app.main.analysis is not None
         # Meta's index: 16,060,522,496 bytes of bf16 weights, used as they are
-        assert app.analysis.weights.total_bytes == 16_060_522_496
-        assert app.analysis.weights.exact
+        assert app.main.analysis.weights.total_bytes == 16_060_522_496
+        assert app.main.analysis.weights.exact
 
 
 async def test_palette_loads_a_repo_and_a_bad_one_is_one_line(fake_hub: FakeHub) -> None:
@@ -43,9 +43,9 @@ async def test_palette_loads_a_repo_and_a_bad_one_is_one_line(fake_hub: FakeHub)
         await pilot.press("enter")
         await _settle(app, pilot)
         await _settle(app, pilot)
-        assert app.arch.name == "meta-llama/Llama-3.1-8B"
-        app.open_source("nobody/nothing")
+        assert app.session.arch.name == "meta-llama/Llama-3.1-8B"
+        app.main.open_source("nobody/nothing")
         await _settle(app, pilot)
-        assert app.arch.name == "meta-llama/Llama-3.1-8B"  # unchanged, and the app still runs
+        assert app.session.arch.name == "meta-llama/Llama-3.1-8B"  # unchanged, and the app still runs
         messages = [n.message for n in app._notifications]
         assert any("no repo 'nobody/nothing'" in m for m in messages)

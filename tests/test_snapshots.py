@@ -35,7 +35,7 @@ async def _bad_kv_heads(app: ParamApp, pilot: object) -> None:
 
 async def _compare_with_moe(app: ParamApp, pilot: object) -> None:
     await pilot.press("ctrl+b")  # type: ignore[attr-defined]
-    app.load_preset_id("qwen3-next-80b-a3b")
+    app.main.load_preset_id("qwen3-next-80b-a3b")
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def test_snapshot(
 
     async def before(pilot: object) -> None:
         for _ in range(100):
-            if not scene.probe or app.machine is not None:
+            if not scene.probe or app.session.machine is not None:
                 break
             await pilot.pause(0.05)  # type: ignore[attr-defined]
         await _settle(app, pilot)

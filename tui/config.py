@@ -12,7 +12,7 @@ Example::
     [defaults]
     source = "llama-3.1-70b"     # what `paramtui` opens without a SOURCE
     gpu = "2xh100-sxm"           # live, a preset, NxPRESET or mem=...
-    runtime = "llama.cpp"        # vllm, llama.cpp, transformers
+    runtime = "llama.cpp"        # a runtime of engine.runtimes.RUNTIMES
     context = 32768
 
     [keymap]                     # binding id = keys (see the help screen for the ids)
@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from paramtui.engine.runtimes import RUNTIMES as ENGINE_RUNTIMES
+from paramtui.engine.runtimes import RUNTIMES
 
-RUNTIMES = tuple(ENGINE_RUNTIMES)
-BINDING_IDS = ("undo", "redo", "reset", "gpu", "save", "export", "simple", "compare", "help", "quit")
-"""Binding ids the keymap may name (the Footer's bindings carry the same ids)."""
+BINDING_IDS = (
+    "undo", "redo", "reset", "gpu", "save", "export", "simple", "compare", "pane", "hardware", "help", "quit"
+)  # fmt: skip
+"""Binding ids the keymap may name (tests/test_dashboard_features.py checks they are the bindings' ids)."""
 
 
 @dataclass(frozen=True, slots=True)

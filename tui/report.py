@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from paramtui.engine.adapters.sources import LoadedSource
     from paramtui.engine.analysis import Analysis
 
+
 def _memory_section(analysis: Analysis) -> dict[str, Any]:
     """``memory``: bytes for the request, per device when hardware was given."""
     fit = analysis.fit
@@ -307,11 +308,12 @@ def render_fit(analysis: Analysis) -> RenderableType:
     hw = analysis.hardware
     gpu_names = ", ".join(sorted({g.name for g in hw.gpus})) if hw else ""
     plan = fit.attempt.plan
-    style = {"fits": "green", "fits_with_offload": "yellow", "does_not_fit": "red"}[fit.verdict]
+    from paramtui.tui.fit_view import FIT_STYLES  # one verdict colour for the CLI and the dashboard
+
     verdict = f"{fit.verdict.replace('_', ' ')} on {len(hw.gpus) if hw else 0} x {gpu_names}"
     verdict += f" (tp={plan.tp}, pp={plan.pp}"
     verdict += f", {format_bytes(plan.offloaded_bytes)} of {plan.offload} in RAM)" if plan.offloaded_bytes else ")"
-    lines.append(Text(verdict, style=f"bold {style}"))
+    lines.append(Text(verdict, style=FIT_STYLES[fit.verdict]))
     for d in fit.attempt.devices[:8]:
         lines.append(
             Text(
