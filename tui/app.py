@@ -50,10 +50,8 @@ class ParamApp(App[None]):
         wanted = source or self.config.source
         pending_repo = wanted if wanted and is_hub_source(wanted) else ""
         try:
-            if wanted and not pending_repo:
-                loaded = load_source(wanted)
-            else:  # a Hub repo is read by a worker after the first paint; the default shows meanwhile
-                loaded = load_preset(get_preset(DEFAULT_PRESET))
+            # a Hub repo is read by a worker after the first paint; the default shows meanwhile
+            loaded = load_source(wanted) if wanted and not pending_repo else load_preset(get_preset(DEFAULT_PRESET))
         except (SourceError, ConfigError) as exc:  # still open, on the default, and say why
             self.startup_errors.append(f"{exc} (showing {DEFAULT_PRESET} instead)")
             loaded = load_preset(get_preset(DEFAULT_PRESET))

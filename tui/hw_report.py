@@ -107,7 +107,8 @@ def render_hw(machine: LiveMachine) -> RenderableType:
         for reading, notes in zip(snap.gpus, machine.gpu_notes, strict=True):
             for proc in reading.processes:
                 held = f"{_gib(proc.used_bytes)} GiB" if proc.used_bytes is not None else "? GiB"
-                parts.append(Text(f"  GPU {reading.index}: process {proc.pid} holds {held}"))
+                name = f" ({proc.name})" if proc.name else ""
+                parts.append(Text(f"  GPU {reading.index}: process {proc.pid}{name} holds {held}"))
             for note in notes:
                 parts.append(Text(f"  GPU {reading.index}: {note}", style="dim"))
     else:

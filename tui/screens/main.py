@@ -61,14 +61,33 @@ class MainScreen(Screen[None]):
         Binding("ctrl+z", "undo", "Undo", tooltip="Undo the last valid edit", id="undo"),
         Binding("ctrl+y", "redo", "Redo", tooltip="Redo an undone edit", id="redo", show=False),
         Binding("ctrl+r", "reset", "Reset", tooltip="Reset to the loaded preset or file", id="reset", show=False),
-        Binding("ctrl+g", "gpu_target", "GPU", tooltip="Type a GPU target: live, h100-sxm, 2xrtx-4090, mem=...", id="gpu"),
+        Binding(
+            "ctrl+g", "gpu_target", "GPU", tooltip="Type a GPU target: live, h100-sxm, 2xrtx-4090, mem=...", id="gpu"
+        ),
         Binding("ctrl+s", "save", "Save", tooltip="Save the model as JSON in the user data directory", id="save"),
-        Binding("ctrl+o", "export", "Export", tooltip="Write the report as JSON and a screenshot as SVG", id="export", show=False),
+        Binding(
+            "ctrl+o",
+            "export",
+            "Export",
+            tooltip="Write the report as JSON and a screenshot as SVG",
+            id="export",
+            show=False,
+        ),
         Binding("ctrl+t", "simple", "Simple", tooltip="N experts x S parameters, top-k, shared", id="simple"),
-        Binding("ctrl+b", "compare", "Compare", tooltip="Pin this model and compare the next one with it", id="compare"),
-        Binding("f2", "switch_pane", "Pane", tooltip="Narrow terminal: show the bars, the fit or the hardware", id="pane"),
-        Binding("f3", "hardware", "GPUs", tooltip="Go to the hardware pane: space or 0-9 chooses the GPUs the plan uses", id="hardware"),
-    ]  # fmt: skip
+        Binding(
+            "ctrl+b", "compare", "Compare", tooltip="Pin this model and compare the next one with it", id="compare"
+        ),
+        Binding(
+            "f2", "switch_pane", "Pane", tooltip="Narrow terminal: show the bars, the fit or the hardware", id="pane"
+        ),
+        Binding(
+            "f3",
+            "hardware",
+            "GPUs",
+            tooltip="Go to the hardware pane: space or 0-9 chooses the GPUs the plan uses",
+            id="hardware",
+        ),
+    ]
     """The view's keys; each id is what config.toml's [keymap] names (tui/config.py BINDING_IDS)."""
 
     analysis: var[Analysis | None] = var(None, init=False)

@@ -28,12 +28,12 @@ if TYPE_CHECKING:
     from paramtui.tui.session import Session
 
 PLACEHOLDERS = {
-    "w.gpu": "live, h100-sxm, 2xrtx-4090, mem=24GiB,...",
-    "w.precision": "auto (the checkpoint's)",
-    "w.kv_dtype": "auto (bf16/fp16)",
-    "w.context": "min(8192, max); 32k = 32,768",
+    "w.gpu": "live or h100-sxm",
+    "w.precision": "auto",
+    "w.kv_dtype": "auto",
+    "w.context": "auto (<=8192); 32k",
     "w.batch": "1",
-    "w.runtime": "vllm (llama.cpp for GGUF)",
+    "w.runtime": "auto (vllm)",
 }
 """What an empty workload field means; architecture fields that can be empty say ``none``."""
 
