@@ -61,7 +61,7 @@ def test_context_takes_k_like_the_expert_size_takes_b(typed: str, tokens: int) -
 def test_bad_workload_values_are_refused() -> None:
     s = _session()
     for name, text in (("context", "lots"), ("batch", "2x"), ("gpu", "3xnope")):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"not a token count|whole number|no GPU preset"):
             s.edit(f"w.{name}", text)
     assert s.workload == WorkloadText()
 

@@ -107,16 +107,18 @@ class ParamApp(App[None]):
         from paramtui.tui.screens.modals import HelpScreen, KeyRow
 
         rows: dict[str, KeyRow] = {}
-        for active in self.main.active_bindings.values():
-            binding = active.binding
-            name = binding.id or binding.action
-            keys = binding.key  # as bound now, after the keymap
-            if name in rows:
-                if keys not in rows[name].keys.split(" / "):
-                    rows[name] = KeyRow(f"{rows[name].keys} / {keys}", rows[name].description, rows[name].binding_id)
-                continue
-            if binding.id or binding.show:
-                rows[name] = KeyRow(keys, binding.tooltip or binding.description, binding.id or "")
+        # The screen's binding chain (private, as in Screen.active_bindings) with the keymap applied;
+        # unlike active_bindings it keeps keys hidden for now (f2 on a wide terminal).
+        for _node, bindings_map in self.main._binding_chain:
+            for key, bindings in bindings_map.key_to_bindings.items():
+                for binding in bindings:
+                    name = binding.id or binding.action
+                    if name in rows:
+                        if key not in rows[name].keys.split(" / "):
+                            row = rows[name]
+                            rows[name] = KeyRow(f"{row.keys} / {key}", row.description, row.binding_id)
+                    elif binding.id or binding.show:
+                        rows[name] = KeyRow(key, binding.tooltip or binding.description, binding.id or "")
         rows.setdefault("palette", KeyRow("ctrl+p", "palette: presets, files, GPU targets, runtimes, theme", ""))
         self.push_screen(HelpScreen(list(rows.values()), str(store.data_dir()), str(config_path())))
 
