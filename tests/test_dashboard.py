@@ -27,6 +27,10 @@ async def _settle(app: ParamApp, pilot: object) -> None:
 
 
 async def _type(app: ParamApp, pilot: object, field_id: str, text: str) -> None:
+    for _ in range(100):  # the editor's rows are mounted after the first paint
+        if app.main.query_one("#editor").ready:  # type: ignore[attr-defined]
+            break
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
     field = app.query_one(f"#{field_id}")
     field.focus()
     field.value = ""  # type: ignore[attr-defined]

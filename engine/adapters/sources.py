@@ -109,9 +109,11 @@ def _load_config(config: dict[str, object], target: Path) -> LoadedSource:
 
 
 def _config_name(config: dict[str, object], target: Path) -> str:
-    """The model's name: the config's ``_name_or_path``, else a preset file's display name, else the
-    directory's name for a ``config.json`` (a model directory) and the file's own name for any
-    other file (``configs/deepseek-v3.json`` is deepseek-v3, not "configs").
+    """The model's name.
+
+    The config's ``_name_or_path``, else a preset file's display name, else the directory's name
+    for a ``config.json`` (a model directory) and the file's own name for any other file
+    (``configs/deepseek-v3.json`` is deepseek-v3, not "configs").
     """
     block = config.get("paramtui")
     display = block.get("display_name") if isinstance(block, dict) else None
