@@ -32,7 +32,7 @@ from paramtui.tui.bars import Styles, render_bars
 from paramtui.tui.fit_view import pinned_summary, render_fit, verdict_text
 from paramtui.tui.hw_view import plan_bytes
 from paramtui.tui.messages import HardwarePolled, MachineRead
-from paramtui.tui.session import FitResult, Session, compute_fit, resolve_target
+from paramtui.tui.session import FitJob, FitResult, Session, compute_fit, resolve_target
 from paramtui.tui.widgets import BarsView, Editor, FitView, HardwarePane, PaneTabs
 from paramtui.tui.widgets.pane_tabs import TABS
 
@@ -458,7 +458,7 @@ class MainScreen(Screen[None]):
         self._compute_fit(self.session.fit_job())
 
     @work(thread=True, exclusive=True, group="fit")
-    def _compute_fit(self, job: Any) -> None:
+    def _compute_fit(self, job: FitJob) -> None:
         """Runs on a worker thread with a frozen snapshot (FitJob); never reads the session."""
         try:
             result = compute_fit(job)

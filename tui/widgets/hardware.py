@@ -52,10 +52,10 @@ class HardwarePane(Fitted, can_focus=True):
     }
     """
     BINDINGS: ClassVar = [
-        Binding("space,enter", "toggle", "Use GPU", tooltip="Use the GPU under the cursor in the plan, or not"),
+        Binding("space,enter", "toggle_gpu", "Use GPU", tooltip="Use the GPU under the cursor in the plan, or not"),
         Binding("up", "move(-1)", "Previous GPU", show=False),
         Binding("down", "move(1)", "Next GPU", show=False),
-        *[Binding(str(i), f"toggle({i})", f"GPU {i}", show=False) for i in range(10)],
+        *[Binding(str(i), f"toggle_gpu({i})", f"GPU {i}", show=False) for i in range(10)],
     ]
     """Local keys: they work while the pane has focus (f3 gives it)."""
 
@@ -118,7 +118,7 @@ class HardwarePane(Fitted, can_focus=True):
             self._cursor = (self._cursor + step) % self.gpu_count
             self._redraw()
 
-    def action_toggle(self, index: int | None = None) -> None:
+    def action_toggle_gpu(self, index: int | None = None) -> None:
         chosen = self._cursor if index is None else index
         if 0 <= chosen < self.gpu_count:
             self._cursor = chosen
@@ -127,5 +127,5 @@ class HardwarePane(Fitted, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         for index, (start, end) in enumerate(zip(self._starts, self._starts[1:], strict=False)):
             if start <= event.y < end:
-                self.action_toggle(index)
+                self.action_toggle_gpu(index)
                 return
