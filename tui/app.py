@@ -8,6 +8,7 @@ that work on every screen, and the palette's commands.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
@@ -31,7 +32,8 @@ class ParamApp(App[None]):
     """paramtui's dashboard."""
 
     TITLE = "paramtui"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"
+    """Resolved from this module, so a subclass defined elsewhere (benchmarks) finds it too."""
     COMMANDS: ClassVar = App.COMMANDS | {ParamCommands}
     BINDINGS: ClassVar = [
         Binding("f1", "help", "Help", tooltip="What the panes show, every key", id="help"),
