@@ -36,7 +36,7 @@ from paramtui.engine import speed
 from paramtui.engine.adapters.sources import load_preset
 from paramtui.engine.architecture import Architecture
 from paramtui.engine.calibration import Calibration, Efficiency, ServingConstants
-from paramtui.engine.fit import FitReport, PlanOptions, Workload, assess_fit
+from paramtui.engine.fit import Deployment, FitReport, PlanOptions, Workload, assess_fit
 from paramtui.engine.hardware import Hardware, parse_gpu_spec
 from paramtui.engine.kv_cache import resolve_kv_dtype
 from paramtui.engine.params import ParamBreakdown, count_params
@@ -174,10 +174,8 @@ def load_cases(path: Path, context_column: str = "context") -> list[Case]:
         tp = int(row["tp"]) if row.get("tp") else None
         options = PlanOptions(tp=tp) if tp else None
         precision = row.get("precision") or row["quant"]
-        fit = assess_fit(
-            arch, breakdown, precision, resolve_kv_dtype("auto", arch), runtime, hardware, workload,
-            options=options, search_best=False,
-        )  # fmt: skip
+        deployment = Deployment(arch, breakdown, runtime, hardware, workload)
+        fit = assess_fit(deployment, precision, resolve_kv_dtype("auto", arch), options=options, search_best=False)
         if fit.verdict == "does_not_fit" and not tp:
             print(f"  skipped (does not fit): {row['gpu']} {row['model']} {precision} {row['runtime']}")
             continue

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from paramtui.engine.architecture import Architecture
 from paramtui.engine.checkpoint import CheckpointSummary, checkpoint_weights
-from paramtui.engine.fit import FitReport, PlanOptions, Workload, assess_fit
+from paramtui.engine.fit import Deployment, FitReport, PlanOptions, Workload, assess_fit
 from paramtui.engine.hardware import Hardware
 from paramtui.engine.kv_cache import KvEstimate, estimate_kv_cache, resolve_kv_dtype
 from paramtui.engine.params import ParamBreakdown, count_params
@@ -131,9 +131,8 @@ def analyze(
     overhead = runtime.overhead_bytes(arch, request.batch, context)
     fit = speed = None
     if hardware is not None and hardware.gpus:
-        fit = assess_fit(
-            arch, breakdown, precision, kv_dtype, runtime, hardware, workload, request.options, weights=weights
-        )
+        deployment = Deployment(arch, breakdown, runtime, hardware, workload)
+        fit = assess_fit(deployment, precision, kv_dtype, request.options, weights=weights)
         if fit.verdict != "does_not_fit":
-            speed = estimate_speed(arch, breakdown, fit, runtime, hardware, workload)
+            speed = estimate_speed(deployment, fit)
     return Analysis(arch, breakdown, precision, runtime, workload, weights, kv, overhead, hardware, fit, speed)

@@ -51,6 +51,26 @@ class PlanOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class Deployment:
+    """A model on hardware under a runtime and a workload: what every fit and speed step reads.
+
+    These five always travelled together through the fit search and the speed estimate (seven
+    positional arguments a call); one frozen record keeps them together and in order.
+    """
+
+    arch: Architecture
+    """The model."""
+    breakdown: ParamBreakdown
+    """Its parameters."""
+    runtime: RuntimeProfile
+    """The serving runtime."""
+    hardware: Hardware
+    """GPUs and RAM."""
+    workload: Workload
+    """Context, batch and the rest of the request."""
+
+
+@dataclass(frozen=True, slots=True)
 class Attempt:
     """One plan evaluated."""
 
@@ -113,15 +133,8 @@ def gpu_budget(gpu: GpuSpec, runtime: RuntimeProfile) -> tuple[int, str | None]:
     return claim, None
 
 
-def _attempt(
-    arch: Architecture,
-    weights: WeightsEstimate,
-    kv: KvEstimate,
-    runtime: RuntimeProfile,
-    hardware: Hardware,
-    workload: Workload,
-    plan: Plan,
-) -> Attempt:
+def _attempt(d: Deployment, weights: WeightsEstimate, kv: KvEstimate, plan: Plan) -> Attempt:
+    arch, runtime, hardware, workload = d.arch, d.runtime, d.hardware, d.workload
     gpus = hardware.gpus[: plan.gpus]
     if len(gpus) < plan.gpus:
         return Attempt(plan, (), f"the plan needs {plan.gpus} GPUs but {len(hardware.gpus)} are available")
@@ -143,20 +156,10 @@ def _attempt(
     return Attempt(plan, devices, problem)
 
 
-def _with_offload(
-    arch: Architecture,
-    weights: WeightsEstimate,
-    kv: KvEstimate,
-    runtime: RuntimeProfile,
-    hardware: Hardware,
-    workload: Workload,
-    base: Plan,
-    mode: Offload,
-) -> Attempt:
+def _with_offload(d: Deployment, weights: WeightsEstimate, kv: KvEstimate, base: Plan, mode: Offload) -> Attempt:
     """Offload just enough to fit (whole layers, or routed experts layer by layer)."""
-    no_offload = _attempt(
-        arch, weights, kv, runtime, hardware, workload, replace(base, offload="none", offloaded_bytes=0)
-    )
+    arch = d.arch
+    no_offload = _attempt(d, weights, kv, replace(base, offload="none", offloaded_bytes=0))
     deficit = max((-d.headroom_bytes for d in no_offload.devices), default=0)
     if mode == "experts":
         limit = weights.routed_expert_bytes
@@ -173,9 +176,7 @@ def _with_offload(
     offloaded = int(min(limit, steps * step)) if needed else 0
     if needed and offloaded < needed:
         offloaded = int(limit)
-    return _attempt(
-        arch, weights, kv, runtime, hardware, workload, replace(base, offload=mode, offloaded_bytes=max(offloaded, 0))
-    )
+    return _attempt(d, weights, kv, replace(base, offload=mode, offloaded_bytes=max(offloaded, 0)))
 
 
 def _split_plans(arch: Architecture, runtime: RuntimeProfile, n_gpus: int, options: PlanOptions) -> list[Plan]:
@@ -196,17 +197,12 @@ def _split_plans(arch: Architecture, runtime: RuntimeProfile, n_gpus: int, optio
 
 
 def plan_attempts(
-    arch: Architecture,
-    weights: WeightsEstimate,
-    kv: KvEstimate,
-    runtime: RuntimeProfile,
-    hardware: Hardware,
-    workload: Workload,
-    options: PlanOptions,
+    d: Deployment, weights: WeightsEstimate, kv: KvEstimate, options: PlanOptions
 ) -> tuple[Attempt | None, Attempt | None, Attempt]:
     """(first plan that fits without offload, first that fits with offload, the closest plan tried)."""
+    arch, runtime, hardware = d.arch, d.runtime, d.hardware
     splits = _split_plans(arch, runtime, len(hardware.gpus), options)
-    tried = [_attempt(arch, weights, kv, runtime, hardware, workload, p) for p in splits]
+    tried = [_attempt(d, weights, kv, p) for p in splits]
     if options.offload in (None, "none"):
         for a in tried:
             if a.fits:
@@ -218,7 +214,7 @@ def plan_attempts(
     elif options.offload is None and hardware.ram_available_bytes is not None:
         # automatic offload only where RAM was read: an unknown machine gets no RAM on credit
         modes = [m for m in (("experts", "layers") if arch.moe is not None else ("layers",)) if m in runtime.offload]
-    offloaded = [_with_offload(arch, weights, kv, runtime, hardware, workload, largest, m) for m in modes]
+    offloaded = [_with_offload(d, weights, kv, largest, m) for m in modes]
     for a in offloaded:
         if a.fits:
             return None, a, a
@@ -226,20 +222,13 @@ def plan_attempts(
     return None, None, closest
 
 
-def _max_context(
-    arch: Architecture,
-    weights: WeightsEstimate,
-    kv_dtype: str,
-    runtime: RuntimeProfile,
-    hardware: Hardware,
-    workload: Workload,
-    plan: Plan,
-) -> int:
+def _max_context(d: Deployment, weights: WeightsEstimate, kv_dtype: str, plan: Plan) -> int:
     """Largest context (<= the model's maximum) at which ``plan`` still fits; 0 if none."""
+    arch = d.arch
 
     def fits(context: int) -> bool:
-        kv = estimate_kv_cache(arch, context, workload.batch, kv_dtype, runtime.kv)
-        return _attempt(arch, weights, kv, runtime, hardware, replace(workload, context=context), plan).fits
+        kv = estimate_kv_cache(arch, context, d.workload.batch, kv_dtype, d.runtime.kv)
+        return _attempt(replace(d, workload=replace(d.workload, context=context)), weights, kv, plan).fits
 
     if not fits(1):
         return 0
@@ -263,13 +252,9 @@ def supported_precisions(runtime: RuntimeProfile, gpu: GpuSpec | None) -> tuple[
 
 
 def assess_fit(
-    arch: Architecture,
-    breakdown: ParamBreakdown,
+    d: Deployment,
     precision: str,
     kv_dtype: str,
-    runtime: RuntimeProfile,
-    hardware: Hardware,
-    workload: Workload,
     options: PlanOptions | None = None,
     search_best: bool = True,
     weights: WeightsEstimate | None = None,
@@ -277,23 +262,20 @@ def assess_fit(
     """Check a model against hardware.
 
     Args:
-        arch: the architecture.
-        breakdown: its parameter breakdown.
+        d: the model, its breakdown, the runtime, the hardware (at least one GPU) and the workload.
         precision: resolved weights precision.
         kv_dtype: resolved KV dtype.
-        runtime: runtime profile.
-        hardware: GPUs and RAM (at least one GPU).
-        workload: context and batch.
         options: user overrides of tp/pp/offload.
         search_best: also find the best precision that fits (one evaluation per format).
         weights: exact weights at ``precision`` (from checkpoint headers); estimated when None.
     """
+    arch, breakdown, runtime, hardware, workload = d.arch, d.breakdown, d.runtime, d.hardware, d.workload
     options = options or PlanOptions()
     if not hardware.gpus:
         raise ValueError("assess_fit needs at least one GPU")
     weights = weights or estimate_weights(arch, breakdown, precision)
     kv = estimate_kv_cache(arch, workload.context, workload.batch, kv_dtype, runtime.kv)
-    plain, offloaded, closest = plan_attempts(arch, weights, kv, runtime, hardware, workload, options)
+    plain, offloaded, closest = plan_attempts(d, weights, kv, options)
     reasons: list[str] = []
     gpu = hardware.gpus[0]
     chosen = plain or offloaded or closest
@@ -310,7 +292,7 @@ def assess_fit(
         )
     max_context = 0
     if verdict != "does_not_fit":
-        max_context = _max_context(arch, weights, kv_dtype, runtime, hardware, workload, chosen.plan)
+        max_context = _max_context(d, weights, kv_dtype, chosen.plan)
     best: str | None = None
     if search_best:
         for candidate in supported_precisions(runtime, gpu):
@@ -318,7 +300,7 @@ def assess_fit(
                 ok = verdict == "fits"
             else:
                 cand_weights = estimate_weights(arch, breakdown, candidate)
-                ok = plan_attempts(arch, cand_weights, kv, runtime, hardware, workload, options)[0] is not None
+                ok = plan_attempts(d, cand_weights, kv, options)[0] is not None
             if ok:
                 best = candidate
                 break

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from paramtui.engine.architecture import Architecture
 from paramtui.engine.calibration import Calibration, Efficiency, ServingConstants
-from paramtui.engine.fit import FitReport, Workload
+from paramtui.engine.fit import Deployment, FitReport
 from paramtui.engine.hardware import Hardware
 from paramtui.engine.params import ParamBreakdown
 from paramtui.engine.runtimes import RuntimeProfile
@@ -265,16 +265,9 @@ def prefill_seconds(
     return seconds, peak
 
 
-def estimate_speed(
-    arch: Architecture,
-    breakdown: ParamBreakdown,
-    fit: FitReport,
-    runtime: RuntimeProfile,
-    hardware: Hardware,
-    workload: Workload,
-    calibration: Calibration | None = None,
-) -> SpeedEstimate:
-    """Decode and prefill speed of the plan in ``fit`` on ``hardware``, at one request and at ``workload.batch``."""
+def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | None = None) -> SpeedEstimate:
+    """Decode and prefill speed of the plan in ``fit`` on ``d.hardware``, at one request and at ``d.workload.batch``."""
+    arch, breakdown, runtime, hardware, workload = d.arch, d.breakdown, d.runtime, d.hardware, d.workload
     cal = calibration or default_calibration()
     gpu = hardware.gpus[0]
     plan = fit.attempt.plan

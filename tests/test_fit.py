@@ -8,7 +8,7 @@ import pytest
 from helpers import gpu, hardware, model
 
 from paramtui.engine.analysis import Request, analyze
-from paramtui.engine.fit import PlanOptions, Workload, assess_fit
+from paramtui.engine.fit import Deployment, PlanOptions, Workload, assess_fit
 from paramtui.engine.hardware import GpuSpecError, Hardware, parse_gpu_spec
 from paramtui.engine.kv_cache import estimate_kv_cache
 from paramtui.engine.runtimes import LLAMA_CPP, TRANSFORMERS, VLLM
@@ -65,9 +65,9 @@ def test_linear_attention_state_does_not_grow_with_context() -> None:
 
 def test_llama_70b_bf16_does_not_fit_one_h100_and_fits_two_with_tp() -> None:
     arch, bd = model("llama-3.1-70b")
-    one = assess_fit(arch, bd, "bf16", "bf16", VLLM, hardware("h100-sxm"), Workload(8192))
+    one = assess_fit(Deployment(arch, bd, VLLM, hardware("h100-sxm"), Workload(8192)), "bf16", "bf16")
     assert one.verdict == "does_not_fit"
-    two = assess_fit(arch, bd, "bf16", "bf16", VLLM, hardware("2xh100-sxm"), Workload(8192))
+    two = assess_fit(Deployment(arch, bd, VLLM, hardware("2xh100-sxm"), Workload(8192)), "bf16", "bf16")
     assert two.verdict == "fits"
     assert two.attempt.plan.tp == 2
     assert all(d.weights_bytes == pytest.approx(131.42 * GIB / 2, rel=0.01) for d in two.attempt.devices)
@@ -76,7 +76,7 @@ def test_llama_70b_bf16_does_not_fit_one_h100_and_fits_two_with_tp() -> None:
 
 def test_llama_70b_q4_k_m_fits_one_48gb_card() -> None:
     arch, bd = model("llama-3.1-70b")
-    report = assess_fit(arch, bd, "q4_k_m", "bf16", LLAMA_CPP, hardware("rtx-a6000"), Workload(8192))
+    report = assess_fit(Deployment(arch, bd, LLAMA_CPP, hardware("rtx-a6000"), Workload(8192)), "q4_k_m", "bf16")
     assert report.verdict == "fits"
     assert report.attempt.headroom_bytes > 0
 
@@ -85,50 +85,56 @@ def test_vllm_refuses_when_less_than_its_claim_is_free() -> None:
     """vLLM needs 0.9 x total free at start-up; a card with 60 of 80 GiB free is a refusal."""
     arch, bd = model("llama-3.1-8b")
     busy = replace(gpu("h100-sxm"), memory_free_bytes=60 * GIB)
-    report = assess_fit(arch, bd, "bf16", "bf16", VLLM, Hardware((busy,), "nvml"), Workload(8192))
+    report = assess_fit(Deployment(arch, bd, VLLM, Hardware((busy,), "nvml"), Workload(8192)), "bf16", "bf16")
     assert report.verdict == "does_not_fit"
     assert "only 60.0 GiB is free" in report.reasons[0]
     # llama.cpp plans with what is free
-    ok = assess_fit(arch, bd, "q4_k_m", "bf16", LLAMA_CPP, Hardware((busy,), "nvml"), Workload(8192))
+    ok = assess_fit(Deployment(arch, bd, LLAMA_CPP, Hardware((busy,), "nvml"), Workload(8192)), "q4_k_m", "bf16")
     assert ok.verdict == "fits"
 
 
 def test_moe_experts_offload_when_the_card_is_too_small() -> None:
     arch, bd = model("qwen3-30b-a3b")
-    report = assess_fit(arch, bd, "q4_k_m", "bf16", LLAMA_CPP, hardware("rtx-3060-12gb", 64 * GIB), Workload(8192))
+    report = assess_fit(
+        Deployment(arch, bd, LLAMA_CPP, hardware("rtx-3060-12gb", 64 * GIB), Workload(8192)), "q4_k_m", "bf16"
+    )
     assert report.verdict == "fits_with_offload"
     assert report.attempt.plan.offload == "experts"
     assert 0 < report.attempt.plan.offloaded_bytes <= report.weights.routed_expert_bytes
-    no_ram = assess_fit(arch, bd, "q4_k_m", "bf16", LLAMA_CPP, hardware("rtx-3060-12gb", GIB), Workload(8192))
+    no_ram = assess_fit(
+        Deployment(arch, bd, LLAMA_CPP, hardware("rtx-3060-12gb", GIB), Workload(8192)), "q4_k_m", "bf16"
+    )
     assert no_ram.verdict == "does_not_fit"
 
 
 def test_tensor_parallel_must_divide_the_heads() -> None:
     arch, bd = model("llama-3.1-8b")
-    report = assess_fit(arch, bd, "bf16", "bf16", VLLM, hardware("3xh100-sxm"), Workload(8192), PlanOptions(tp=3))
+    report = assess_fit(
+        Deployment(arch, bd, VLLM, hardware("3xh100-sxm"), Workload(8192)), "bf16", "bf16", PlanOptions(tp=3)
+    )
     assert report.verdict == "does_not_fit"
     assert "do not divide over tp=3" in report.reasons[0]
 
 
 def test_max_context_never_exceeds_the_model_maximum() -> None:
     arch, bd = model("llama-3.2-1b")
-    report = assess_fit(arch, bd, "bf16", "bf16", VLLM, hardware("h200"), Workload(8192))
+    report = assess_fit(Deployment(arch, bd, VLLM, hardware("h200"), Workload(8192)), "bf16", "bf16")
     assert report.max_context == arch.max_context
 
 
 def test_best_precision_follows_the_runtime_and_gpu() -> None:
     arch, bd = model("llama-3.1-70b")
-    on_h100 = assess_fit(arch, bd, "bf16", "bf16", VLLM, hardware("h100-sxm"), Workload(8192))
+    on_h100 = assess_fit(Deployment(arch, bd, VLLM, hardware("h100-sxm"), Workload(8192)), "bf16", "bf16")
     assert on_h100.best_precision in ("fp8", "int8", "nvfp4", "int4")
-    on_a100 = assess_fit(arch, bd, "q4_k_m", "bf16", LLAMA_CPP, hardware("a100-sxm-80gb"), Workload(8192))
+    on_a100 = assess_fit(Deployment(arch, bd, LLAMA_CPP, hardware("a100-sxm-80gb"), Workload(8192)), "q4_k_m", "bf16")
     assert on_a100.best_precision == "q8_0"  # 69.8 GiB + 2.5 GiB KV + buffers < 80 GiB; f16 is 131 GiB
-    on_a6000 = assess_fit(arch, bd, "q2_k", "bf16", LLAMA_CPP, hardware("rtx-a6000"), Workload(8192))
+    on_a6000 = assess_fit(Deployment(arch, bd, LLAMA_CPP, hardware("rtx-a6000"), Workload(8192)), "q2_k", "bf16")
     assert on_a6000.best_precision == "q4_k_m"  # q5_0 (45.3 GiB) + KV overflows 48 GiB
 
 
 def test_gguf_on_vllm_is_refused_with_a_reason() -> None:
     arch, bd = model("llama-3.1-8b")
-    report = assess_fit(arch, bd, "q4_k_m", "bf16", VLLM, hardware("h100-sxm"), Workload(8192))
+    report = assess_fit(Deployment(arch, bd, VLLM, hardware("h100-sxm"), Workload(8192)), "q4_k_m", "bf16")
     assert report.verdict == "does_not_fit"
     assert "vllm does not run q4_k_m" in report.reasons[0]
 
@@ -208,7 +214,7 @@ def test_an_unsupported_format_is_not_reported_as_short_of_memory() -> None:
     """A format the runtime cannot run is the reason; a negative 'short by' is nonsense."""
     arch, bd = model("gpt-oss-20b")
     hw = hardware("h100-sxm")
-    fit = assess_fit(arch, bd, "mxfp4", "bf16", LLAMA_CPP, hw, Workload(8192))
+    fit = assess_fit(Deployment(arch, bd, LLAMA_CPP, hw, Workload(8192)), "mxfp4", "bf16")
     assert fit.verdict == "does_not_fit"
     assert any("does not run mxfp4" in r for r in fit.reasons)
     assert not any("short by" in r for r in fit.reasons)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers import hardware, model
 
-from paramtui.engine.fit import Workload, assess_fit
+from paramtui.engine.fit import Deployment, Workload, assess_fit
 from paramtui.engine.runtimes import LLAMA_CPP, get_runtime
 from paramtui.engine.speed import distinct_experts, efficiency, estimate_speed, layer_kernels
 
@@ -21,9 +21,9 @@ def _predict(row: dict[str, str]) -> float:
     hw = hardware(row["gpu"])
     runtime = get_runtime(row["runtime"])
     workload = Workload(int(row["context"]), int(row["batch"]))
-    fit = assess_fit(arch, bd, row["quant"], "bf16", runtime, hw, workload, search_best=False)
+    fit = assess_fit(Deployment(arch, bd, runtime, hw, workload), row["quant"], "bf16", search_best=False)
     assert fit.verdict != "does_not_fit", row
-    return estimate_speed(arch, bd, fit, runtime, hw, workload).decode_batch_tokens_per_s
+    return estimate_speed(Deployment(arch, bd, runtime, hw, workload), fit).decode_batch_tokens_per_s
 
 
 def _errors(rows: list[dict[str, str]], kind: str) -> list[float]:
@@ -72,8 +72,8 @@ def test_distinct_experts_grow_with_batch_up_to_all() -> None:
 def test_speed_carries_a_band_and_a_basis() -> None:
     arch, bd = model("llama-3.1-8b")
     hw = hardware("rtx-4090")
-    fit = assess_fit(arch, bd, "q4_k_m", "bf16", LLAMA_CPP, hw, Workload(4096, 8))
-    s = estimate_speed(arch, bd, fit, LLAMA_CPP, hw, Workload(4096, 8))
+    fit = assess_fit(Deployment(arch, bd, LLAMA_CPP, hw, Workload(4096, 8)), "q4_k_m", "bf16")
+    s = estimate_speed(Deployment(arch, bd, LLAMA_CPP, hw, Workload(4096, 8)), fit)
     assert s.decode_low < s.decode_tokens_per_s < s.decode_high
     assert s.decode_batch_tokens_per_s > s.decode_tokens_per_s  # batching reuses the weights read
     assert "TB/s" in s.basis and "GB/token" in s.basis
@@ -86,8 +86,13 @@ def test_moe_decodes_faster_than_a_dense_model_of_the_same_size() -> None:
     moe, moe_bd = model("qwen3-30b-a3b")
     dense, dense_bd = model("qwen3-32b")
     w = Workload(4096)
-    fast = estimate_speed(moe, moe_bd, assess_fit(moe, moe_bd, "bf16", "bf16", runtime, hw, w), runtime, hw, w)
-    slow = estimate_speed(dense, dense_bd, assess_fit(dense, dense_bd, "bf16", "bf16", runtime, hw, w), runtime, hw, w)
+    fast = estimate_speed(
+        Deployment(moe, moe_bd, runtime, hw, w), assess_fit(Deployment(moe, moe_bd, runtime, hw, w), "bf16", "bf16")
+    )
+    slow = estimate_speed(
+        Deployment(dense, dense_bd, runtime, hw, w),
+        assess_fit(Deployment(dense, dense_bd, runtime, hw, w), "bf16", "bf16"),
+    )
     assert fast.decode_tokens_per_s > 3 * slow.decode_tokens_per_s
 
 
@@ -96,12 +101,12 @@ def test_offloaded_experts_are_read_at_ram_speed() -> None:
     big = hardware("rtx-4090", 64 * 2**30)
     small = hardware("rtx-3060-12gb", 64 * 2**30)
     w = Workload(8192)
-    on_gpu = assess_fit(arch, bd, "q4_k_m", "bf16", LLAMA_CPP, big, w)
-    offloaded = assess_fit(arch, bd, "q4_k_m", "bf16", LLAMA_CPP, small, w)
-    s = estimate_speed(arch, bd, offloaded, LLAMA_CPP, small, w)
+    on_gpu = assess_fit(Deployment(arch, bd, LLAMA_CPP, big, w), "q4_k_m", "bf16")
+    offloaded = assess_fit(Deployment(arch, bd, LLAMA_CPP, small, w), "q4_k_m", "bf16")
+    s = estimate_speed(Deployment(arch, bd, LLAMA_CPP, small, w), offloaded)
     assert offloaded.verdict == "fits_with_offload"
     assert "from RAM" in s.basis
-    assert s.decode_tokens_per_s < estimate_speed(arch, bd, on_gpu, LLAMA_CPP, big, w).decode_tokens_per_s
+    assert s.decode_tokens_per_s < estimate_speed(Deployment(arch, bd, LLAMA_CPP, big, w), on_gpu).decode_tokens_per_s
 
 
 def test_transformers_pays_host_overhead_per_layer_and_more_per_moe_layer() -> None:
@@ -113,7 +118,9 @@ def test_transformers_pays_host_overhead_per_layer_and_more_per_moe_layer() -> N
     hw = hardware("h200")
     runtime = get_runtime("transformers")
     w = Workload(576)
-    s = estimate_speed(arch, bd, assess_fit(arch, bd, "bf16", "bf16", runtime, hw, w), runtime, hw, w)
+    s = estimate_speed(
+        Deployment(arch, bd, runtime, hw, w), assess_fit(Deployment(arch, bd, runtime, hw, w), "bf16", "bf16")
+    )
     eff = efficiency("transformers", "nvidia")
     assert 12 < s.decode_tokens_per_s < 30
     assert f"48 layers (kernels of 70.4 Llama layers) x {eff.per_layer_s * 1e6:.0f} us" in s.basis
@@ -138,5 +145,7 @@ def test_llama_cpp_prefill_on_hopper_uses_its_own_compute_share() -> None:
     arch, bd = model("llama-3.1-8b")
     hw = hardware("h100-sxm")
     w = Workload(512)
-    s = estimate_speed(arch, bd, assess_fit(arch, bd, "q4_k_m", "bf16", LLAMA_CPP, hw, w), LLAMA_CPP, hw, w)
+    s = estimate_speed(
+        Deployment(arch, bd, LLAMA_CPP, hw, w), assess_fit(Deployment(arch, bd, LLAMA_CPP, hw, w), "q4_k_m", "bf16")
+    )
     assert s.prefill_tokens_per_s == pytest.approx(9103, rel=0.15)
