@@ -60,11 +60,14 @@ class KeyRow:
 
 
 def help_text(keys: list[KeyRow], data_dir: str, config_path: str) -> Text:
-    """The help as Text (no markup: ``[keymap]`` and ``[undo]`` are shown as typed)."""
+    """The help as Text (no markup: ``[keymap]`` and ``[undo]`` are shown as typed).
+
+    The keys come first: at 80x24 they are what fits on the first screen.
+    """
+    title, intro = HELP[0]
     out = Text()
-    for title, paragraph in HELP:
-        out.append(title, style="bold")
-        out.append(f" {paragraph}\n\n")
+    out.append(title, style="bold")
+    out.append(f" {intro}\n\n")
     out.append("Keys", style="bold")
     out.append(" (binding id in brackets, for [keymap] in config.toml)\n")
     width = max((len(k.keys) for k in keys), default=8) + 2
@@ -74,6 +77,10 @@ def help_text(keys: list[KeyRow], data_dir: str, config_path: str) -> Text:
         if row.binding_id:
             out.append(f"  [{row.binding_id}]", style="dim")
         out.append("\n")
+    for title, paragraph in HELP[1:]:
+        out.append("\n")
+        out.append(title, style="bold")
+        out.append(f" {paragraph}\n")
     out.append(f"\nFiles: saved models, the autosave and exports in {data_dir}; settings in {config_path}.")
     return out
 
