@@ -8,7 +8,7 @@ with a Static and a Footer: Python start-up plus importing and starting Textual,
 paramtui's start-up is measured against (issue 5: within 1.5x of it). paramtui runs with a
 private data/config directory, so no autosave offer or config changes what it draws; its
 first frame holds the bars and the panes' frames, and the editor's rows, the footer's keys and
-the fit follow (they are built after the first paint, see ParamApp._mount_editor).
+the fit follow (they are built after the first paint, see MainScreen._mount_editor).
 """
 
 from __future__ import annotations
