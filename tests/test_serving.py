@@ -10,7 +10,7 @@ import pytest
 from helpers import hardware, model
 
 from paramtui.engine.analysis import Request, analyze
-from paramtui.engine.fit import PlanOptions, Workload, assess_fit, gpu_budget
+from paramtui.engine.fit import Deployment, PlanOptions, Workload, assess_fit, gpu_budget
 from paramtui.engine.runtimes import SGLANG, VLLM, get_runtime
 from paramtui.engine.speed import estimate_speed
 from paramtui.presets import gpu_presets, speed_calibration
@@ -50,8 +50,9 @@ def _deepseek(gpu: str, runtime: str = "sglang", batch: int = 1, tp: int | None 
     hw = hardware(gpu)
     rt = get_runtime(runtime)
     w = Workload(1024, batch)
-    fit = assess_fit(arch, bd, "fp8", "bf16", rt, hw, w, PlanOptions(tp=tp), search_best=False)
-    return estimate_speed(arch, bd, fit, rt, hw, w), fit
+    deployment = Deployment(arch, bd, rt, hw, w)
+    fit = assess_fit(deployment, "fp8", "bf16", PlanOptions(tp=tp), search_best=False)
+    return estimate_speed(deployment, fit), fit
 
 
 def test_deepseek_r1_on_8_b200_runs_at_about_100_tok_s_and_the_basis_says_why() -> None:
