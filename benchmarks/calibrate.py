@@ -39,7 +39,7 @@ from paramtui.engine.calibration import Calibration, Efficiency, ServingConstant
 from paramtui.engine.fit import Deployment, FitReport, PlanOptions, Workload, assess_fit
 from paramtui.engine.hardware import Hardware, parse_gpu_spec
 from paramtui.engine.kv_cache import resolve_kv_dtype
-from paramtui.engine.params import ParamBreakdown, count_params
+from paramtui.engine.params import ParamBreakdown, count_params, prompt_flops
 from paramtui.engine.runtimes import RuntimeProfile, get_runtime
 from paramtui.engine.serving import ServingStep
 from paramtui.presets import get_preset, gpu_presets, speed_calibration
@@ -480,7 +480,7 @@ def report_prefill() -> None:
     shares: dict[tuple[str, str, str], list[float]] = {}
     for case in load_cases(PREFILL_CSV, context_column="prompt_tokens"):
         tokens = case.workload.context
-        flops = 2 * case.breakdown.active_excluding_embeddings * tokens + speed.attention_flops(case.arch, tokens)
+        flops = prompt_flops(case.arch, case.breakdown, tokens)
         share = flops / tokens * case.measured / case.hardware.gpus[0].fp16_flops
         shares.setdefault((*case.key, case.kind), []).append(share)
     for (runtime, vendor, kind), values in sorted(shares.items()):

@@ -257,21 +257,36 @@ def mtp_params(arch: Architecture) -> tuple[int, str]:
     )
 
 
-def flops_per_token(arch: Architecture, breakdown: ParamBreakdown, context: int) -> int:
-    """Forward FLOPs for one token at the given context length.
+def attention_flops_per_token(arch: Architecture, context: float) -> float:
+    """FLOPs of one token's attention scores and weighted sum over ``context`` earlier tokens.
 
-    2 x active parameters without the input table (one multiply-add per weight), plus the
-    attention scores and weighted sum over the context: 2 x heads x (qk width + v width)
-    x attended tokens per full/sliding layer. Linear layers add no context term.
+    2 x heads x (qk width + v width) x attended tokens per full or sliding layer (a sliding layer
+    attends to at most its window); linear-attention layers add no context term.
     """
-    total = 2 * breakdown.active_excluding_embeddings
-    if arch.mla is not None:
-        qk, vd = arch.mla.qk_head_dim, arch.mla.v_head_dim
-    else:
-        qk = vd = arch.head_dim
+    width = arch.mla.qk_head_dim + arch.mla.v_head_dim if arch.mla is not None else 2 * arch.head_dim
+    total = 0.0
     for kind in arch.layer_kinds:
         if kind == "linear":
             continue
         attended = context if kind == "full" else min(context, arch.sliding_window)
-        total += 2 * arch.num_heads * (qk + vd) * attended
+        total += 2 * arch.num_heads * width * attended
     return total
+
+
+def flops_per_token(arch: Architecture, breakdown: ParamBreakdown, context: int) -> int:
+    """Forward FLOPs for one token at the given context length: the one FLOPs formula.
+
+    2 x active parameters without the input table (one multiply-add per weight), plus the
+    attention over the context (:func:`attention_flops_per_token`). A prompt's prefill is this
+    summed over its positions (:func:`prompt_flops`).
+    """
+    return 2 * breakdown.active_excluding_embeddings + round(attention_flops_per_token(arch, context))
+
+
+def prompt_flops(arch: Architecture, breakdown: ParamBreakdown, tokens: int) -> float:
+    """Forward FLOPs of a causal prompt of ``tokens``.
+
+    Each position's :func:`flops_per_token`, summed: position t attends to t tokens, so the
+    attention term is taken at the mean, tokens / 2.
+    """
+    return tokens * (2 * breakdown.active_excluding_embeddings + attention_flops_per_token(arch, tokens / 2))

@@ -21,7 +21,7 @@ from paramtui.engine.architecture import Architecture
 from paramtui.engine.calibration import Calibration, Efficiency, ServingConstants
 from paramtui.engine.fit import Deployment, FitReport
 from paramtui.engine.hardware import Hardware
-from paramtui.engine.params import ParamBreakdown
+from paramtui.engine.params import ParamBreakdown, prompt_flops
 from paramtui.engine.runtimes import RuntimeProfile
 from paramtui.engine.serving import ServingStep, describe, serving_step
 
@@ -118,18 +118,6 @@ def layer_kernels(arch: Architecture) -> float:
             moe_ffn += 4 + 3 * moe.shared_expert_gate
         total += arch.num_moe_layers * moe_ffn
     return total / REFERENCE_LAYER_KERNELS
-
-
-def attention_flops(arch: Architecture, tokens: int) -> float:
-    """FLOPs of attention scores and weighted sums over a causal prompt of ``tokens``."""
-    width = arch.mla.qk_head_dim + arch.mla.v_head_dim if arch.mla is not None else 2 * arch.head_dim
-    total = 0.0
-    for kind in arch.layer_kinds:
-        if kind == "linear":
-            continue
-        span = tokens / 2 if kind == "full" else min(tokens / 2, arch.sliding_window)
-        total += 2 * arch.num_heads * width * tokens * span
-    return total
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +242,7 @@ def prefill_seconds(
     """(seconds to prefill ``tokens``, the effective FLOP/s used)."""
     gpu = hardware.gpus[0]
     plan = fit.attempt.plan
-    flops = 2 * breakdown.active_excluding_embeddings * tokens + attention_flops(arch, tokens)
+    flops = prompt_flops(arch, breakdown, tokens)
     peak = gpu.fp16_flops * compute * plan.tp
     weights = fit.weights
     gpu_weights = weights.total_bytes - plan.offloaded_bytes
@@ -309,10 +297,10 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
         model = f"{runtime.name}, {gpu.vendor}"
     decode = 1 / step_1
     prefill_s, peak = prefill_seconds(arch, breakdown, fit, hardware, tokens, share, cal.ram_efficiency)
-    flops_per_token = (2 * breakdown.active_excluding_embeddings * tokens + attention_flops(arch, tokens)) / tokens
+    prefill_flops_per_token = prompt_flops(arch, breakdown, tokens) / tokens
     basis = (
         decode_basis
-        + f"; prefill {flops_per_token / 1e9:.1f} GFLOP/token at {peak / 1e12:.0f} TFLOPS effective ({model})"
+        + f"; prefill {prefill_flops_per_token / 1e9:.1f} GFLOP/token at {peak / 1e12:.0f} TFLOPS effective ({model})"
     )
     # Load: each of the other batch - 1 requests prefills its prompt once per output_tokens steps,
     # and those prefills run between this request's decode steps (chunked prefill, kept simple).

@@ -115,3 +115,17 @@ def test_gpu_toggles_choose_the_gpus_like_gpus(monkeypatch: pytest.MonkeyPatch) 
     assert s.toggle_gpu(0)
     assert not s.toggle_gpu(1) and not s.toggle_gpu(0)
     assert "every GPU switched off" in compute_fit(s.fit_job()).target
+
+
+@pytest.mark.parametrize("preset", ["gpt2", "gemma-2-9b", "deepseek-v3"])
+def test_one_flops_formula_for_decode_and_prefill(preset: str) -> None:
+    """The prefill FLOPs the speed estimate uses are the decode formula summed over the prompt's
+    positions (reference: the explicit sum, position t attending to t tokens; sliding windows and
+    MLA widths included)."""
+    from paramtui.engine.params import count_params, flops_per_token, prompt_flops
+
+    arch = load_preset(get_preset(preset)).result.architecture
+    bd = count_params(arch)
+    tokens = 4096
+    explicit = sum(flops_per_token(arch, bd, t) for t in range(1, tokens + 1))
+    assert prompt_flops(arch, bd, tokens) == pytest.approx(explicit, rel=2e-3)
