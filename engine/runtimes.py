@@ -63,6 +63,10 @@ class RuntimeProfile:
     step; :mod:`paramtui.engine.serving`) or ``per_layer`` (bytes plus a fixed cost per layer)."""
     cuda_graphs: bool = False
     """Decode steps replay captured CUDA graphs (no per-kernel launch cost on the host)."""
+    fuses_shared_expert: bool = False
+    """Runs a DeepSeek-V3-style shared expert inside the routed fused-MoE kernel as one more expert
+    (SGLang: ``determine_num_fused_shared_experts`` in python/sglang/srt/models/deepseek_v2.py, from
+    sgl-project/sglang#4918); the rule for which models and GPUs is :func:`serving.shared_expert_fused`."""
 
     def claim_fraction(self, memory_bytes: int, gpus: int = 1) -> float:
         """Share of a card's memory the runtime plans weights and KV cache in.
@@ -231,6 +235,7 @@ SGLANG = RuntimeProfile(
     budget_rule="free_minus_reserve",
     step_model="serving",
     cuda_graphs=True,
+    fuses_shared_expert=True,
     # torch's CUDA context and NCCL buffers are taken before SGLang measures free memory.
     context_bytes=GIB // 2,
     graph_bytes=0,

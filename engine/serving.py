@@ -76,6 +76,8 @@ class ServingStep:
     """Share of it that large reads reach."""
     peak_flops: float
     """One rank's peak tensor FLOP/s for the weights' math path."""
+    notes: tuple[str, ...] = ()
+    """Engine rules that shaped the kernels (named in the basis line)."""
 
     @property
     def kernels(self) -> float:
@@ -150,6 +152,29 @@ def expected_max_experts(active: float, ranks: int) -> float:
     return float(min(active, mean + math.sqrt(mean * (1 - 1 / ranks))))
 
 
+FUSED_SHARED_EXPERT_TYPES = frozenset({"deepseek_v3", "glm_moe_dsa"})
+"""model_types whose architecture SGLang allows the fusion for (DeepseekV3ForCausalLM, and
+GlmMoeDsaForCausalLM since sgl-project/sglang#18804); Kimi K2's 384 experts are excluded by the count."""
+
+
+def shared_expert_fused(arch: Architecture, gpu: GpuSpec, expert_parallel: bool) -> bool:
+    """Whether SGLang folds the shared expert into the routed fused-MoE kernel.
+
+    SGLang's ``determine_num_fused_shared_experts`` (python/sglang/srt/models/deepseek_v2.py) fuses it
+    for DeepSeek-V3/R1 layouts: 256 routed experts, one shared expert of the same size, a CUDA GPU of
+    compute capability 8.0 or newer without expert parallelism, or an MI30x (which keeps it under EP).
+    The shared expert then costs one more expert in the MoE kernel instead of three GEMMs of its own.
+    """
+    moe = arch.moe
+    if moe is None or arch.model_type not in FUSED_SHARED_EXPERT_TYPES:
+        return False
+    if moe.num_experts != 256 or moe.num_shared_experts != 1 or moe.shared_expert_ffn_size != moe.expert_ffn_size:
+        return False
+    if gpu.vendor == "amd":
+        return True
+    return gpu.vendor == "nvidia" and (gpu.compute_capability or 0.0) >= 8.0 and not expert_parallel
+
+
 def serving_step(
     arch: Architecture,
     breakdown: ParamBreakdown,
@@ -164,6 +189,7 @@ def serving_step(
     distinct_experts: float | None = None,
     inter_node_bytes_per_s: float | None = None,
     nodes: int = 1,
+    fused_shared_expert: bool = False,
 ) -> ServingStep:
     """One decode step of ``batch`` sequences on the plan's ranks, kernel by kernel.
 
@@ -181,6 +207,7 @@ def serving_step(
         distinct_experts: experts the batch chooses per MoE layer (top-k at batch 1).
         inter_node_bytes_per_s: per-GPU link between nodes (InfiniBand/RoCE), for multi-node plans.
         nodes: nodes the plan spans.
+        fused_shared_expert: the shared expert runs inside the fused-MoE kernel (:func:`shared_expert_fused`).
     """
     costs: KernelCosts = constants.kernel_costs(gpu_class(gpu))
     tp, pp = plan.tp, plan.pp
@@ -188,6 +215,7 @@ def serving_step(
     b = batch
     bpp_attn = _bytes_per_param(weights, breakdown, "attention")
     groups: list[KernelGroup] = []
+    notes: list[str] = []
 
     def gemm(count: float, params: float, bpp: float, shards: int) -> None:
         floor = costs.gemm_fp8_floor_s if bpp <= 1.05 else costs.gemm_floor_s  # 8-bit (and smaller) weights
@@ -253,17 +281,22 @@ def serving_step(
     if moe is not None and moe_layers:
         bpp = _bytes_per_param(weights, breakdown, "routed_experts")
         chosen = distinct_experts if distinct_experts is not None else float(moe.top_k)
+        top_k, experts = moe.top_k, moe.num_experts
+        if fused_shared_expert:
+            # every token also picks the shared expert, now expert number 257 of the kernel
+            chosen, top_k, experts = chosen + 1, top_k + 1, experts + 1
+            notes.append("shared expert fused into the MoE kernel (SGLang)")
         expert_params = h * moe.expert_ffn_size * 3 if arch.gated_ffn else h * moe.expert_ffn_size * 2
         if expert_parallel and tp > 1:
             per_rank = expected_max_experts(chosen, tp) * expert_params
         else:
             per_rank = chosen * expert_params / tp
-        tokens_per_expert = b * moe.top_k / max(chosen, 1.0)
+        tokens_per_expert = b * top_k / max(chosen, 1.0)
         # the fused-MoE module (routing, alignment, both grouped GEMMs, activation) as AIConfigurator times it
-        floor = max(costs.moe_floor_s / 2, costs.moe_floor_s + costs.moe_floor_per_expert_s * (moe.num_experts - 128))
+        floor = max(costs.moe_floor_s / 2, costs.moe_floor_s + costs.moe_floor_per_expert_s * (experts - 128))
         groups.append(KernelGroup("moe", moe_layers, floor, per_rank * bpp, 2 * per_rank * tokens_per_expert))
         gemm(moe_layers, h * moe.num_experts, 2.0, 1)  # router, replicated, 16-bit
-        if moe.num_shared_experts:
+        if moe.num_shared_experts and not fused_shared_expert:
             bpp_shared = _bytes_per_param(weights, breakdown, "shared_experts")
             width = moe.shared_expert_ffn_size * moe.num_shared_experts
             gemm(moe_layers, h * width * 2, bpp_shared, tp)
@@ -308,6 +341,7 @@ def serving_step(
         bandwidth_bytes_per_s=gpu.bandwidth_bytes_per_s,
         bandwidth_share=costs.bandwidth,
         peak_flops=peak * constants.compute,
+        notes=tuple(notes),
     )
 
 
@@ -329,4 +363,5 @@ def describe(step: ServingStep, floor_scale: float) -> str:
     terms.append(f"host {step.host_s * 1e3:.2f} ms/step")
     if step.launch_s:
         terms.append(f"eager launches {step.kernels * step.launch_s * 1e3:.2f} ms")
+    terms.extend(step.notes)
     return f"{total * 1e3:.2f} ms/step = " + "; ".join(terms)

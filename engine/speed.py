@@ -23,7 +23,7 @@ from paramtui.engine.fit import Deployment, FitReport
 from paramtui.engine.hardware import Hardware
 from paramtui.engine.params import ParamBreakdown, prompt_flops
 from paramtui.engine.runtimes import RuntimeProfile
-from paramtui.engine.serving import ServingStep, describe, serving_step
+from paramtui.engine.serving import ServingStep, describe, serving_step, shared_expert_fused
 
 __all__ = ["Efficiency", "SpeedEstimate", "estimate_speed"]
 
@@ -227,6 +227,8 @@ def serving_step_for(
         distinct_experts=chosen,
         nodes=hardware.nodes,
         inter_node_bytes_per_s=hardware.inter_node_bytes_per_s,
+        fused_shared_expert=runtime.fuses_shared_expert
+        and shared_expert_fused(arch, hardware.gpus[0], expert_parallel),
     )
 
 

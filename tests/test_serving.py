@@ -65,6 +65,27 @@ def test_deepseek_r1_on_8_b200_runs_at_about_100_tok_s_and_the_basis_says_why() 
         assert term in s.basis
 
 
+def test_sglang_fuses_deepseeks_shared_expert_into_the_moe_kernel() -> None:
+    """SGLang's determine_num_fused_shared_experts (python/sglang/srt/models/deepseek_v2.py,
+    sgl-project/sglang#4918) runs DeepSeek-V3/R1's shared expert as expert 257 of the fused MoE on
+    CUDA GPUs of compute capability 8.0+ without expert parallelism; vLLM keeps it apart; Kimi K2's
+    384 experts are not on SGLang's allow-list. Fused, the step has three GEMMs per layer fewer."""
+    from paramtui.engine.serving import shared_expert_fused
+
+    sg, _ = _deepseek("8xb200")
+    vl, _ = _deepseek("8xb200", runtime="vllm")
+    assert "shared expert fused into the MoE kernel (SGLang)" in sg.basis
+    assert "shared expert fused" not in vl.basis
+    v3, _ = model("deepseek-v3")
+    kimi, _ = model("kimi-k2")
+    b200 = hardware("b200").gpus[0]
+    a100 = hardware("a100-sxm-80gb").gpus[0]
+    assert shared_expert_fused(v3, b200, expert_parallel=False)
+    assert shared_expert_fused(v3, a100, expert_parallel=False)
+    assert not shared_expert_fused(v3, b200, expert_parallel=True)
+    assert not shared_expert_fused(kimi, b200, expert_parallel=False)
+
+
 def test_concurrency_gives_per_user_and_total_rates() -> None:
     """At 16 requests each user sees less than at one, and the total is 16 times the per-user rate."""
     one, _ = _deepseek("8xh200")
