@@ -13,6 +13,7 @@ benchmarks/keypress.py times the edit path in-process, without the terminal.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
 import select
@@ -73,7 +74,9 @@ def _drain(fd: int, quiet_s: float) -> None:
 
 
 def main() -> None:
-    keys = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("keys", nargs="?", type=int, default=30, help="keystrokes to time (default 30)")
+    keys = parser.parse_args().keys
     private, env = private_env("paramtui-keys-")
     child_file, ready_file = os.path.join(private, "bench.py"), os.path.join(private, "ready")
     with open(child_file, "w", encoding="utf-8") as fh:
