@@ -11,6 +11,7 @@ from paramtui.engine.hardware import Hardware
 from paramtui.engine.kv_cache import KvEstimate, estimate_kv_cache, resolve_kv_dtype
 from paramtui.engine.params import ParamBreakdown, count_params
 from paramtui.engine.precision import WeightsEstimate, estimate_weights, precision_kind, resolve_precision
+from paramtui.engine.releases import ReleaseChoice, apply_release, split_runtime_name
 from paramtui.engine.runtimes import GGUF_EQUIVALENT, RuntimeProfile, get_runtime
 from paramtui.engine.speed import DEFAULT_OUTPUT_TOKENS, SpeedEstimate, estimate_speed
 
@@ -40,6 +41,8 @@ class Request:
     """Spread MoE experts over the GPUs (vLLM --enable-expert-parallel, SGLang --ep)."""
     cuda_graphs: bool = True
     """False for an engine run with --enforce-eager / --disable-cuda-graph."""
+    release: ReleaseChoice = field(default_factory=ReleaseChoice)
+    """Runtime version, llama.cpp flash attention, vLLM max_num_batched_tokens (None = default)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +79,26 @@ class Analysis:
 
 
 def choose_runtime(request: Request, precision: str, hardware: Hardware | None) -> RuntimeProfile:
-    """The requested runtime, or the default for this precision and hardware."""
+    """The requested runtime, or the default for this precision and hardware, under its release's rules.
+
+    The release is ``--runtime llama.cpp@b5500`` or ``--runtime-version``; by default the current one.
+    """
+    choice = request.release
     if request.runtime:
-        return get_runtime(request.runtime)
-    if precision_kind(precision) == "gguf":
-        return get_runtime("llama.cpp")
-    if hardware is not None and hardware.gpus and hardware.gpus[0].vendor == "apple":
-        return get_runtime("llama.cpp")
-    return get_runtime("vllm")
+        name, version = split_runtime_name(request.runtime)
+        if version is not None:
+            if choice.version is not None and choice.version != version:
+                raise ValueError(f"--runtime {request.runtime} and --runtime-version {choice.version} disagree")
+            choice = replace(choice, version=version)
+        profile = get_runtime(name)
+    elif precision_kind(precision) == "gguf" or (
+        hardware is not None and hardware.gpus and hardware.gpus[0].vendor == "apple"
+    ):
+        profile = get_runtime("llama.cpp")
+    else:
+        profile = get_runtime("vllm")
+    gpu = hardware.gpus[0] if hardware is not None and hardware.gpus else None
+    return apply_release(profile, choice, gpu.memory_bytes if gpu else None, gpu.name if gpu else "")
 
 
 def analyze(

@@ -26,7 +26,17 @@ KV_DTYPE_BYTES: dict[str, Fraction] = {
 }
 """Bytes per cached value for each KV dtype (the one mapping of KV dtypes to widths)."""
 
-SlidingRule = Literal["window_plus_ubatch", "window_plus_batched_tokens", "window", "full"]
+SlidingRule = Literal["window_plus_ubatch", "window_plus_batched_tokens", "window_plus_chunk", "window", "full"]
+"""How many tokens a sliding-window layer holds:
+
+- ``window_plus_ubatch`` (llama.cpp, src/llama-kv-cache-iswa.cpp): ``n_swa x n_seq + n_ubatch`` cells,
+  padded (per sequence stream where ``sliding_per_sequence``);
+- ``window_plus_batched_tokens`` (vLLM V1 hybrid manager, vllm/v1/kv_cache_interface.py
+  ``SlidingWindowSpec``): per request ``cdiv(min(window - 1 + max_num_batched_tokens, context), block) + 1``
+  blocks;
+- ``window_plus_chunk`` (SGLang's SWA pool): the window for each request plus one prefill chunk;
+- ``window`` (transformers): exactly the window; ``full``: every token (no sliding-window saving).
+"""
 
 
 class KvDtypeError(ValueError):
@@ -44,7 +54,29 @@ class KvRules:
     extra_tokens: int
     """Tokens added to the window: llama.cpp's n_ubatch, vLLM's max_num_batched_tokens."""
     pad_tokens: int = 1
-    """Round sliding-window sizes up to this multiple (llama.cpp pads to 256)."""
+    """Round sliding-window sizes up to this multiple (llama.cpp pads to 256, or 32 without flash
+    attention before PR #17046)."""
+    mla_v_cache: bool = False
+    """With ``mla_latent``: a V cache of ``kv_lora_rank`` per token per layer is kept beside the
+    K latent (llama.cpp from PR #12801 until the V-less cache of PR #19067)."""
+    sliding_per_sequence: bool = False
+    """Each sequence has its own sliding-window stream of ``pad(window + extra)`` cells (llama.cpp's
+    non-unified KV streams) instead of one shared ``pad(window x n_seq + extra)``."""
+    full_pad_tokens: int = 1
+    """Round each sequence's full-attention cells up to this multiple (llama.cpp pads to 256)."""
+    block_tokens: int = 1
+    """Tokens per KV block (vLLM pages of 16); a sliding window takes one block more (it may not
+    start on a block boundary)."""
+    recurrent_width_bytes: int = 2
+    """Bytes per value of a linear-attention / SSM state (llama.cpp keeps R and S in f32)."""
+    source: str = ""
+    """The release the rules follow (``llama.cpp b8000``)."""
+    mla_source: str = ""
+    """Where the MLA layout comes from (release span and PR)."""
+    sliding_source: str = ""
+    """Where the sliding-window rule comes from."""
+    recurrent_source: str = ""
+    """Where the recurrent-state dtype comes from."""
 
 
 def resolve_kv_dtype(name: str, arch: Architecture) -> str:
@@ -57,41 +89,86 @@ def resolve_kv_dtype(name: str, arch: Architecture) -> str:
     return key
 
 
-def _layer_bytes_per_token(arch: Architecture, kv_dtype: str, rules: KvRules) -> Fraction:
-    """Bytes one attention layer caches per token."""
-    width = KV_DTYPE_BYTES[kv_dtype]
+def _layer_kv_widths(arch: Architecture, rules: KvRules) -> tuple[int, int]:
+    """(K, V) values one attention layer caches per token."""
     if arch.mla is not None:
         m = arch.mla
         if rules.mla_latent:
-            return (m.kv_lora_rank + m.qk_rope_head_dim) * width
-        return arch.num_heads * (m.qk_head_dim + m.v_head_dim) * width
-    return 2 * arch.num_kv_heads * arch.head_dim * width
+            return m.kv_lora_rank + m.qk_rope_head_dim, m.kv_lora_rank if rules.mla_v_cache else 0
+        return arch.num_heads * m.qk_head_dim, arch.num_heads * m.v_head_dim
+    return arch.num_kv_heads * arch.head_dim, arch.num_kv_heads * arch.head_dim
 
 
-def _linear_state_bytes(arch: Architecture) -> int:
-    """Fixed state of one linear-attention layer for one sequence (kept in 16-bit).
+def _layer_bytes_per_token(arch: Architecture, kv_dtype: str, rules: KvRules) -> Fraction:
+    """Bytes one attention layer caches per token."""
+    k, v = _layer_kv_widths(arch, rules)
+    return (k + v) * KV_DTYPE_BYTES[kv_dtype]
 
-    Gated DeltaNet: a key_head_dim x value_head_dim matrix per value head, plus the short
-    convolution's last (kernel - 1) inputs over q, k and v.
+
+def _linear_state_values(arch: Architecture) -> tuple[int, int]:
+    """(convolution, recurrent) state values of one linear-attention layer for one sequence.
+
+    Gated DeltaNet: a key_head_dim x value_head_dim matrix per value head (llama.cpp's S), plus the
+    short convolution's last (kernel - 1) inputs over q, k and v (llama.cpp's R).
     """
     la = arch.linear_attention
     if la is None:
-        return 0
+        return 0, 0
     recurrent = la.num_value_heads * la.key_head_dim * la.value_head_dim
     conv = (2 * la.key_dim + la.value_dim) * (la.conv_kernel - 1)
-    return 2 * (recurrent + conv)
+    return conv, recurrent
+
+
+def _linear_state_bytes(arch: Architecture, rules: KvRules | None = None) -> int:
+    """Fixed state of one linear-attention layer for one sequence, in the runtime's state dtype."""
+    conv, recurrent = _linear_state_values(arch)
+    width = rules.recurrent_width_bytes if rules is not None else 2
+    return width * (recurrent + conv)
+
+
+def _pad(value: int, multiple: int) -> int:
+    return -(-value // multiple) * multiple if multiple > 1 else value
 
 
 def sliding_tokens(context: int, batch: int, window: int, rules: KvRules) -> int:
-    """Tokens a sliding-window layer holds for the whole batch."""
-    full = context * batch
+    """Cells (tokens) a sliding-window layer holds for the whole batch."""
+    full = full_tokens(context, batch, rules)
     if rules.sliding == "full":
         return full
-    held = window * batch
-    if rules.sliding != "window":
-        held += rules.extra_tokens
-    held = -(-held // rules.pad_tokens) * rules.pad_tokens
-    return min(full, held)
+    if rules.sliding == "window":
+        return min(full, window * batch)
+    if rules.sliding == "window_plus_batched_tokens":
+        # vLLM SlidingWindowSpec.max_memory_usage_bytes: the last window - 1 tokens plus one
+        # scheduled batch, capped at the request length, plus one block for an unaligned window.
+        block = max(rules.block_tokens, 1)
+        held = min(window - 1 + rules.extra_tokens, context)
+        return batch * (-(-held // block) + (1 if block > 1 else 0)) * block
+    if rules.sliding == "window_plus_chunk":
+        return min(full, window * batch + rules.extra_tokens)
+    # llama.cpp llama_kv_cache_iswa: GGML_PAD(min(size, n_swa x n_seq + n_ubatch), pad) per stream
+    if rules.sliding_per_sequence:
+        per = _pad(min(_pad(context, rules.full_pad_tokens), window + rules.extra_tokens), rules.pad_tokens)
+        return per * batch
+    return _pad(min(full, window * batch + rules.extra_tokens), rules.pad_tokens)
+
+
+def full_tokens(context: int, batch: int, rules: KvRules) -> int:
+    """Cells a full-attention layer holds for the whole batch (each sequence padded)."""
+    return _pad(context, rules.full_pad_tokens) * batch
+
+
+@dataclass(frozen=True, slots=True)
+class KindCache:
+    """The cache of one kind of layer."""
+
+    kind: str
+    """``full``, ``sliding`` (sliding-window and chunked layers) or ``recurrent`` (linear attention)."""
+    layers: int
+    """Layers of this kind."""
+    cells: int
+    """Cells each layer holds: tokens for attention layers (all sequences), state slots for recurrent ones."""
+    bytes: int
+    """Bytes over all these layers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +185,53 @@ class KvEstimate:
     """One line: the per-layer rule and its numbers."""
     batch: int = 1
     """Sequences the cache holds."""
+    k_bytes: int = 0
+    """Bytes of the K cache (attention layers)."""
+    v_bytes: int = 0
+    """Bytes of the V cache (attention layers; 0 for a V-less MLA cache)."""
+    by_kind: tuple[KindCache, ...] = ()
+    """The cache by kind of layer."""
+    rule: str = ""
+    """Which engine rule applied and where it comes from."""
+
+
+def _rule_line(arch: Architecture, rules: KvRules) -> str:
+    """The engine rules that decide this model's cache layout, each with its source."""
+
+    def where(specific: str) -> str:
+        text = specific or rules.source
+        return f" ({text})" if text else ""
+
+    lines = []
+    if arch.mla is not None:
+        m = arch.mla
+        k, v = _layer_kv_widths(arch, rules)
+        if not rules.mla_latent:
+            lines.append(
+                f"MLA: full per-head K {arch.num_heads} x {m.qk_head_dim} + V {arch.num_heads} x {m.v_head_dim} "
+                f"per token per layer{where(rules.mla_source)}"
+            )
+        elif v:
+            lines.append(f"MLA: K {k} + V {v} per token per layer{where(rules.mla_source)}")
+        else:
+            lines.append(f"MLA: K {k} only (V-less latent cache) per token per layer{where(rules.mla_source)}")
+    if any(kind in ("sliding", "chunked") for kind in arch.layer_kinds):
+        what = {
+            "window_plus_ubatch": "window x sequences + n_ubatch"
+            + (" per sequence stream" if rules.sliding_per_sequence else "")
+            + (f", padded to {rules.pad_tokens}" if rules.pad_tokens > 1 else ""),
+            "window_plus_batched_tokens": f"window - 1 + max_num_batched_tokens {rules.extra_tokens:,} per request"
+            + (f", in {rules.block_tokens}-token blocks + 1" if rules.block_tokens > 1 else ""),
+            "window_plus_chunk": f"window per request + one {rules.extra_tokens:,}-token chunk",
+            "window": "the window",
+            "full": "every token (no sliding-window saving)",
+        }[rules.sliding]
+        lines.append(f"sliding-window layers hold {what}{where(rules.sliding_source)}")
+    if arch.linear_attention is not None:
+        lines.append(f"recurrent state in {8 * rules.recurrent_width_bytes}-bit floats{where(rules.recurrent_source)}")
+    if not lines:
+        lines.append(f"K and V per token per layer{where('')}")
+    return "; ".join(lines)
 
 
 def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str, rules: KvRules) -> KvEstimate:
@@ -122,22 +246,35 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
     """
     if context < 0 or batch < 1:
         raise ValueError("context must be >= 0 and batch >= 1")
-    per_layer = _layer_bytes_per_token(arch, kv_dtype, rules)
+    width = KV_DTYPE_BYTES[kv_dtype]
+    k_width, v_width = _layer_kv_widths(arch, rules)
+    per_layer = (k_width + v_width) * width
     counts: dict[str, int] = {}
-    total = Fraction(0)
-    full_per_token = Fraction(0)
     for kind in arch.layer_kinds:
         counts[kind] = counts.get(kind, 0) + 1
-        if kind == "linear":
-            total += _linear_state_bytes(arch) * batch
-        elif kind == "full":
-            total += per_layer * context * batch
-            full_per_token += per_layer
-        else:
-            total += per_layer * sliding_tokens(context, batch, arch.sliding_window, rules)
+    n_full = counts.get("full", 0)
+    n_sliding = counts.get("sliding", 0) + counts.get("chunked", 0)
+    n_linear = counts.get("linear", 0)
+    full_cells = full_tokens(context, batch, rules)
+    window = arch.sliding_window or context
+    sliding_cells = sliding_tokens(context, batch, window, rules) if n_sliding else 0
+    attention_cells = n_full * full_cells + n_sliding * sliding_cells
+    k_bytes = k_width * width * attention_cells
+    v_bytes = v_width * width * attention_cells
+    recurrent = _linear_state_bytes(arch, rules) * batch * n_linear
+    kinds: list[KindCache] = []
+    if n_full:
+        kinds.append(KindCache("full", n_full, full_cells, int(per_layer * full_cells * n_full)))
+    if n_sliding:
+        kinds.append(KindCache("sliding", n_sliding, sliding_cells, int(per_layer * sliding_cells * n_sliding)))
+    if n_linear:
+        kinds.append(KindCache("recurrent", n_linear, batch, recurrent))
+    total = k_bytes + v_bytes + recurrent
     if arch.mla is not None:
         what = (
-            f"MLA latent ({arch.mla.kv_lora_rank}+{arch.mla.qk_rope_head_dim})"
+            f"MLA latent ({arch.mla.kv_lora_rank}+{arch.mla.qk_rope_head_dim}"
+            + (f", V {arch.mla.kv_lora_rank}" if rules.mla_latent and rules.mla_v_cache else "")
+            + ")"
             if rules.mla_latent
             else f"MLA expanded {arch.num_heads} heads x ({arch.mla.qk_head_dim}+{arch.mla.v_head_dim})"
         )
@@ -145,9 +282,21 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
         what = f"2 x {arch.num_kv_heads} kv heads x {arch.head_dim}"
     layers = ", ".join(f"{n} {k}" for k, n in counts.items())
     basis = (
-        f"{what} x {float(KV_DTYPE_BYTES[kv_dtype]):g} B ({kv_dtype}) = {float(per_layer):,.0f} B/token/layer; "
+        f"{what} x {float(width):g} B ({kv_dtype}) = {float(per_layer):,.0f} B/token/layer; "
         f"{layers}; context {context:,} x batch {batch}"
     )
-    if arch.sliding_window and any(k in ("sliding", "chunked") for k in counts):
-        basis += f"; window {arch.sliding_window:,} ({rules.sliding})"
-    return KvEstimate(int(total), int(full_per_token), kv_dtype, basis, batch)
+    if arch.sliding_window and n_sliding:
+        basis += f"; window {arch.sliding_window:,} ({rules.sliding}: {sliding_cells:,} cells)"
+    if n_linear:
+        basis += f"; recurrent state {8 * rules.recurrent_width_bytes}-bit"
+    return KvEstimate(
+        int(total),
+        int(per_layer * n_full),
+        kv_dtype,
+        basis,
+        batch,
+        int(k_bytes),
+        int(v_bytes),
+        tuple(kinds),
+        _rule_line(arch, rules),
+    )

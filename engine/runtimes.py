@@ -158,11 +158,20 @@ VLLM = RuntimeProfile(
     context_bytes=GIB // 2,
     # "Graph capturing finished ... took 0.3-1 GiB" in vLLM start-up logs for 1-70B models.
     graph_bytes=GIB // 2,
-    # vllm/engine/arg_utils.py: default max_num_batched_tokens 8192 for the OpenAI server.
+    # vllm/engine/arg_utils.py: default max_num_batched_tokens for the OpenAI server is 8192 on
+    # H100-class cards, 2048 on A100 and smaller (engine.releases applies the card's default).
     tokens_in_flight=8192,
-    # Hybrid KV-cache manager (default): sliding layers keep ~window + max_num_batched_tokens;
+    # Hybrid KV-cache manager (default): a request's sliding layers keep window - 1 +
+    # max_num_batched_tokens in 16-token blocks, plus one block (vllm/v1/kv_cache_interface.py);
     # MLA caches the latent (vllm/attention/backends/mla).
-    kv=KvRules(mla_latent=True, sliding="window_plus_batched_tokens", extra_tokens=8192),
+    kv=KvRules(
+        mla_latent=True,
+        sliding="window_plus_batched_tokens",
+        extra_tokens=8192,
+        block_tokens=16,
+        source="vLLM 0.11 (V1 engine)",
+        sliding_source="vLLM ≥ 0.10 V1 hybrid KV-cache manager, max_num_batched_tokens 8,192",
+    ),
     formats={
         "fp32": (7.0, _NV_AMD),
         "fp16": (7.0, _NV_AMD),
@@ -182,7 +191,7 @@ VLLM = RuntimeProfile(
 
 LLAMA_CPP = RuntimeProfile(
     name="llama.cpp",
-    release="llama.cpp b6900",
+    release="llama.cpp b8000",
     # llama.cpp allocates what it needs from what is free; no fixed claim.
     memory_fraction=1.0,
     refuses_below_claim=False,
@@ -191,8 +200,21 @@ LLAMA_CPP = RuntimeProfile(
     graph_bytes=0,
     # n_ubatch default 512 (common/common.h); the compute buffer scales with it.
     tokens_in_flight=512,
-    # llama_kv_cache_iswa: SWA cache = n_swa x n_seq + n_ubatch, padded to 256; MLA latent since b4600+.
-    kv=KvRules(mla_latent=True, sliding="window_plus_ubatch", extra_tokens=512, pad_tokens=256),
+    # llama_kv_cache_iswa: SWA cache = n_swa + n_ubatch per sequence stream, padded to 256 (PR #17046);
+    # MLA keeps the K latent only (PR #19067); recurrent state in f32. Earlier builds: engine.releases.
+    kv=KvRules(
+        mla_latent=True,
+        sliding="window_plus_ubatch",
+        extra_tokens=512,
+        pad_tokens=256,
+        sliding_per_sequence=True,
+        full_pad_tokens=256,
+        recurrent_width_bytes=4,
+        source="llama.cpp b8000",
+        mla_source="llama.cpp ≥ b7800, PR #19067",
+        sliding_source="llama.cpp ≥ b6950, PR #17046",
+        recurrent_source="llama.cpp llama_memory_recurrent, R and S in f32",
+    ),
     formats=dict.fromkeys(_LLAMA_CPP_FORMATS, (5.0, _ALL)),
     offload=("none", "layers", "experts"),  # -ngl, --n-cpu-moe
     multi_gpu="pp",  # --split-mode layer (default)
@@ -242,7 +264,12 @@ SGLANG = RuntimeProfile(
     tokens_in_flight=8192,
     # MLA latent per token (python/sglang/srt/mem_cache/memory_pool.py MLATokenToKVPool); sliding
     # layers get their own pool of the window plus the chunk (SWATokenToKVPool).
-    kv=KvRules(mla_latent=True, sliding="window_plus_batched_tokens", extra_tokens=8192),
+    kv=KvRules(
+        mla_latent=True,
+        sliding="window_plus_chunk",
+        extra_tokens=8192,
+        source="SGLang 0.5, python/sglang/srt/mem_cache/memory_pool.py",
+    ),
     formats={
         "fp16": (7.0, _NV_AMD),
         "bf16": (8.0, _NV_AMD),

@@ -45,8 +45,9 @@ def test_sliding_window_layers_are_capped_per_runtime() -> None:
     full = 18 * per_layer * context
     # llama.cpp: window x n_seq + n_ubatch, padded to 256 -> 768 tokens
     assert estimate_kv_cache(arch, context, 1, "bf16", LLAMA_CPP.kv).bytes == full + 18 * per_layer * 768
-    # vLLM hybrid manager: window + max_num_batched_tokens (8192)
-    assert estimate_kv_cache(arch, context, 1, "bf16", VLLM.kv).bytes == full + 18 * per_layer * (128 + 8192)
+    # vLLM hybrid manager (vllm/v1/kv_cache_interface.py SlidingWindowSpec): cdiv(window - 1 +
+    # max_num_batched_tokens, 16) + 1 blocks of 16 tokens = (520 + 1) x 16 = 8336 tokens
+    assert estimate_kv_cache(arch, context, 1, "bf16", VLLM.kv).bytes == full + 18 * per_layer * 8336
     # vLLM with the hybrid manager off keeps the full length
     off = replace(VLLM.kv, sliding="full")
     assert estimate_kv_cache(arch, context, 1, "bf16", off).bytes == 2 * full
