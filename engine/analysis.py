@@ -9,9 +9,10 @@ from paramtui.engine.checkpoint import CheckpointSummary, checkpoint_weights
 from paramtui.engine.fit import Deployment, FitReport, PlanOptions, Workload, assess_fit
 from paramtui.engine.hardware import Hardware
 from paramtui.engine.kv_cache import KvEstimate, estimate_kv_cache, resolve_kv_dtype
+from paramtui.engine.loaded import loaded_weights, mxfp4_backend
 from paramtui.engine.params import ParamBreakdown, count_params
 from paramtui.engine.precision import WeightsEstimate, estimate_weights, precision_kind, resolve_precision
-from paramtui.engine.releases import ReleaseChoice, apply_release, split_runtime_name
+from paramtui.engine.releases import ReleaseChoice, apply_release, split_runtime_name, vllm_version_of
 from paramtui.engine.runtimes import GGUF_EQUIVALENT, RuntimeProfile, get_runtime
 from paramtui.engine.speed import DEFAULT_OUTPUT_TOKENS, SpeedEstimate, estimate_speed
 
@@ -142,6 +143,11 @@ def analyze(
         weights = checkpoint_weights(checkpoint, arch, precision, runtime.loads_vision, runtime.loads_mtp)
     else:
         weights = estimate_weights(arch, breakdown, precision)
+    gpu = hardware.gpus[0] if hardware is not None and hardware.gpus else None
+    backend = mxfp4_backend(
+        runtime.name, gpu.compute_capability if gpu else None, gpu.vendor if gpu else "", vllm_version_of(runtime)
+    )
+    weights = loaded_weights(arch, weights, backend, runtime.name).weights
     kv = estimate_kv_cache(arch, context, request.batch, kv_dtype, runtime.kv)
     overhead = runtime.overhead_bytes(arch, request.batch, context)
     fit = speed = None

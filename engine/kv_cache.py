@@ -105,6 +105,15 @@ def _layer_bytes_per_token(arch: Architecture, kv_dtype: str, rules: KvRules) ->
     return (k + v) * KV_DTYPE_BYTES[kv_dtype]
 
 
+def attention_bytes_per_token(arch: Architecture, kv_dtype: str, rules: KvRules) -> int:
+    """Bytes one token takes across every attention layer (full and sliding).
+
+    The unit engines count their KV pool in (vLLM's "GPU KV cache size: N tokens", SGLang's "#tokens").
+    """
+    layers = sum(1 for kind in arch.layer_kinds if kind != "linear")
+    return int(_layer_bytes_per_token(arch, kv_dtype, rules) * layers)
+
+
 def _linear_state_values(arch: Architecture) -> tuple[int, int]:
     """(convolution, recurrent) state values of one linear-attention layer for one sequence.
 

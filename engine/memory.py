@@ -90,6 +90,29 @@ def split_problem(arch: Architecture, tp: int) -> str | None:
     return None
 
 
+def kv_split_ways(arch: Architecture, tp: int) -> int:
+    """Ranks the KV cache is divided over.
+
+    The KV heads split over tp (replicated once tp exceeds them); an MLA latent is one head, so every
+    rank keeps all of it (vLLM, SGLang MLATokenToKVPool).
+    """
+    return 1 if arch.mla is not None else max(1, min(tp, arch.num_kv_heads))
+
+
+def pool_tokens(pool_bytes: float, bytes_per_token: int, plan: Plan, arch: Architecture, block: int = 1) -> int:
+    """Tokens a KV pool of ``pool_bytes`` on one rank holds, in whole blocks.
+
+    ``bytes_per_token`` is one token over all attention layers of the model; a rank holds its share
+    (1/pp of the layers, 1/kv_split of the heads). vLLM reports this as "GPU KV cache size: N tokens"
+    (vllm/v1/core/kv_cache_utils.py, blocks of 16), SGLang as "KV Cache is allocated. #tokens: N".
+    """
+    per_rank = bytes_per_token / plan.pp / kv_split_ways(arch, plan.tp)
+    if per_rank <= 0 or pool_bytes <= 0:
+        return 0
+    block = max(block, 1)
+    return int(pool_bytes // (per_rank * block)) * block
+
+
 def device_usage(
     arch: Architecture,
     weights: WeightsEstimate,
@@ -118,11 +141,13 @@ def device_usage(
     kv_on_gpu = kv.bytes
     if plan.offload == "layers":
         kv_on_gpu = round(kv.bytes * max(0.0, gpu_share))  # llama.cpp keeps a layer's KV with the layer
-    kv_split = 1 if arch.mla is not None else min(plan.tp, arch.num_kv_heads)
+    kv_split = kv_split_ways(arch, plan.tp)
     stage_weights = (layer_bytes - plan.offloaded_bytes) / plan.pp + (edge if plan.pp > 1 else 0)
     if plan.pp == 1:
         stage_weights = weights.total_bytes - plan.offloaded_bytes
-    per_gpu_weights = round(stage_weights / plan.tp)
+    # vLLM / SGLang keep routers, norms and MLA down-projections whole on every TP rank (engine.loaded)
+    replicated = weights.replicated_bytes / plan.pp if plan.tp > 1 else 0
+    per_gpu_weights = round((stage_weights - replicated) / plan.tp + replicated)
     per_gpu_kv = round(kv_on_gpu / plan.pp / kv_split)
     overhead = runtime.overhead_bytes(arch, batch, context)
     return tuple(

@@ -266,6 +266,9 @@ class WeightsEstimate:
     """One line: how the bytes were computed."""
     exact: bool = False
     """True when the bytes were read from the checkpoint's headers rather than estimated."""
+    replicated_bytes: int = 0
+    """Bytes every tensor-parallel rank keeps whole (routers, norms, MLA down-projections; set by
+    :mod:`paramtui.engine.loaded` for vLLM and SGLang)."""
 
     @property
     def bits_per_weight(self) -> float:

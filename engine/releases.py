@@ -112,6 +112,12 @@ def vllm_batched_tokens_default(memory_bytes: int | None, gpu_name: str) -> int:
     return 2048
 
 
+def vllm_version_of(profile: RuntimeProfile) -> tuple[int, int]:
+    """The (major, minor) vLLM release a profile follows (its ``release`` label)."""
+    match = re.search(r"(\d+)\.(\d+)", profile.release)
+    return (int(match.group(1)), int(match.group(2))) if match else VLLM_CURRENT
+
+
 def _llama_cpp(profile: RuntimeProfile, choice: ReleaseChoice) -> RuntimeProfile:
     build = llama_cpp_build(choice.version) if choice.version else LLAMA_CPP_CURRENT_BUILD
     fa = True if choice.flash_attn is None else choice.flash_attn

@@ -85,7 +85,22 @@ def _inspect_parser() -> _Parser:
         "--eager", action="store_true", help="engine without CUDA graphs (--enforce-eager / --disable-cuda-graph)"
     )
     parser.add_argument(
-        "--runtime", default=None, help="vllm (default), sglang, llama.cpp (default for GGUF), transformers"
+        "--runtime",
+        default=None,
+        help="vllm (default), sglang, llama.cpp (default for GGUF), transformers; NAME@VERSION picks an "
+        "earlier release's memory rules (llama.cpp@b5500, vllm@0.9)",
+    )
+    parser.add_argument(
+        "--runtime-version", default=None, help="release whose memory rules apply (b5500, 0.9.2); default current"
+    )
+    parser.add_argument(
+        "--flash-attn", choices=("on", "off"), default=None, help="llama.cpp flash attention (default on)"
+    )
+    parser.add_argument(
+        "--max-num-batched-tokens",
+        type=int,
+        default=None,
+        help="vLLM tokens per step (default 8192 on H100-class cards, 2048 on A100 and smaller)",
     )
     parser.add_argument(
         "--gpu", default=None, help="GPU preset id, NxID (2xrtx-4090) or mem=24GiB,bw=1008GB/s,fp16=165TFLOPS"
@@ -150,6 +165,7 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
     from paramtui.engine.analysis import Request, analyze
     from paramtui.engine.fit import PlanOptions
     from paramtui.engine.importer import ConfigError
+    from paramtui.engine.releases import ReleaseChoice
 
     try:
         with _ProgressBar() as progress:
@@ -167,6 +183,11 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
                 output_tokens=ns.output_tokens,
                 expert_parallel=ns.expert_parallel,
                 cuda_graphs=not ns.eager,
+                release=ReleaseChoice(
+                    ns.runtime_version,
+                    None if ns.flash_attn is None else ns.flash_attn == "on",
+                    ns.max_num_batched_tokens,
+                ),
             )
             for name in ("tp", "pp"):
                 value = getattr(ns, name)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from paramtui.engine.analysis import DEFAULT_CONTEXT
-from paramtui.engine.memory import device_totals
+from paramtui.engine.kv_cache import attention_bytes_per_token
+from paramtui.engine.memory import device_totals, pool_tokens
 from paramtui.engine.params import ParamBreakdown, count_params, flops_per_token
 from paramtui.engine.units import format_bytes, format_params, format_share
 
@@ -56,6 +57,31 @@ def _memory_section(analysis: Analysis) -> dict[str, Any]:
             "offloaded_bytes": offloaded,
         },
         "basis": {"weights": analysis.weights.basis, "kv_cache": analysis.kv.basis},
+        "kv": _kv_section(analysis),
+    }
+
+
+def _kv_section(analysis: Analysis) -> dict[str, Any]:
+    """``memory.kv``: the cache by kind of layer, K and V apart, the rule applied, and the pool as engines
+    report it (vLLM "GPU KV cache size: N tokens" and "Maximum concurrency")."""
+    kv = analysis.kv
+    fit = analysis.fit
+    tokens = None
+    pooled = analysis.runtime.budget_rule != "free"  # vLLM and SGLang size a pool; llama.cpp sizes the context
+    if pooled and fit is not None and fit.verdict == "fits" and fit.attempt.devices:
+        rules = analysis.runtime.kv
+        per_token = attention_bytes_per_token(analysis.arch, kv.kv_dtype, rules)
+        pool = min(d.budget_bytes - d.weights_bytes - d.overhead_bytes for d in fit.attempt.devices)
+        tokens = pool_tokens(pool, per_token, fit.attempt.plan, analysis.arch, rules.block_tokens)
+    return {
+        "bytes": kv.bytes,
+        "k_bytes": kv.k_bytes,
+        "v_bytes": kv.v_bytes,
+        "by_kind": [{"kind": c.kind, "layers": c.layers, "cells": c.cells, "bytes": c.bytes} for c in kv.by_kind],
+        "rule": kv.rule,
+        "release": analysis.runtime.release,
+        "gpu_kv_cache_tokens": tokens,
+        "max_concurrency": round(fit.max_concurrency, 2) if fit is not None else None,
     }
 
 
@@ -295,6 +321,7 @@ def render_fit(analysis: Analysis) -> RenderableType:
         ),
         Text(f"  {analysis.weights.basis}", style="dim"),
         Text(f"  KV: {analysis.kv.basis}", style="dim"),
+        Text(f"  KV rule: {analysis.kv.rule} [{analysis.runtime.release}]", style="dim"),
     ]
     fit = analysis.fit
     if fit is None:
@@ -327,6 +354,9 @@ def render_fit(analysis: Analysis) -> RenderableType:
     )
     if fit.max_concurrency:
         context = analysis.workload.context
+        tokens = mem["kv"]["gpu_kv_cache_tokens"]
+        if tokens:
+            lines.append(Text(f"  GPU KV cache size: {tokens:,} tokens"))
         lines.append(Text(f"  Maximum concurrency for {context:,} tokens per request: {fit.max_concurrency:.1f}x"))
     lines.extend(Text(f"  {reason}", style="yellow") for reason in fit.reasons)
     s = analysis.speed
