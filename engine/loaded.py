@@ -116,13 +116,15 @@ def loaded_weights(arch: Architecture, weights: WeightsEstimate, backend: MoeBac
                 f"{_round_up(inter, inter_mult)}x{_round_up(hidden, hidden_mult)} (+{extra / 2**30:.2f} GiB, "
                 "mxfp4.py create_weights)"
             )
-    replicated = (
-        weights.component_bytes["router"]
-        + weights.component_bytes["norms"]
-        + round(weights.component_bytes["attention"] * _mla_down_projection_share(arch))
-    )
+    parts = {
+        "routers": weights.component_bytes["router"],
+        "norms": weights.component_bytes["norms"],
+        "MLA down-projections": round(weights.component_bytes["attention"] * _mla_down_projection_share(arch)),
+    }
+    replicated = sum(parts.values())
     if replicated:
-        notes.append(f"{replicated / 2**20:,.0f} MiB of routers, norms and MLA down-projections on every TP rank")
+        names = " + ".join(name for name, size in parts.items() if size)
+        notes.append(f"{replicated / 2**20:,.0f} MiB of {names} kept whole on every TP rank")
     basis = "; ".join(notes)
     if basis:
         result = replace(result, basis=f"{result.basis}; as loaded: {basis}", replicated_bytes=replicated)

@@ -199,3 +199,28 @@ def test_vllm_gpt_oss_120b_weights_as_loaded_with_triton() -> None:
     weights = estimate_weights(arch, bd, "mxfp4")
     loaded = loaded_weights(arch, weights, mxfp4_backend("vllm", 9.0, "nvidia", (0, 14)), "vllm").weights
     assert loaded.total_bytes / GIB == pytest.approx(64.38, rel=0.03)
+
+
+def test_vllm_tensor_parallel_rank_keeps_replicated_tensors_whole() -> None:
+    """HabanaAI/vllm-fork#809 (https://github.com/HabanaAI/vllm-fork/issues/809), DeepSeek-R1 (FP8)
+    over 8 ranks with tensor parallelism (the Gaudi fork of vLLM):
+
+        Pre-loading model weights on hpu:0 took 79.41 GiB of device memory
+
+    Routers, norms and the MLA down-projections (about 1.06 GiB) stay whole on every rank; the rest
+    divides by 8. A plain division gives 78.37 GiB (-1.3%), with the replicated tensors 79.29 GiB
+    (-0.15%). Both are within 3%, so this log separates the two rules only weakly.
+    """
+    from helpers import hardware
+
+    from paramtui.engine.analysis import Request, analyze
+    from paramtui.engine.fit import PlanOptions
+
+    arch, _ = model("deepseek-r1")
+    analysis = analyze(arch, Request(runtime="vllm", options=PlanOptions(tp=8)), hardware("8xh200"))
+    assert analysis.fit is not None
+    rank = analysis.fit.attempt.devices[0].weights_bytes / GIB
+    assert rank == pytest.approx(79.41, rel=0.03)
+    assert abs(rank - 79.41) < abs(analysis.weights.total_bytes / 8 / GIB - 79.41)
+    # the MLA latent is one KV head: every rank keeps the whole cache (vLLM, SGLang MLATokenToKVPool)
+    assert kv_split_ways(arch, 8) == 1
