@@ -18,6 +18,10 @@ Under tensor parallelism vLLM and SGLang divide attention heads, experts' interm
 and the vocabulary, but keep a whole copy of the small tensors on every rank: MoE routers
 (``ReplicatedLinear``), norms, and MLA's down-projections (DeepSeek ``fused_qkv_a_proj`` /
 ``kv_a_proj_with_mqa``, built with ``disable_tp``).
+
+SGLang 0.5 fuses DeepSeek-V3/R1's shared expert into the routed experts as expert 257
+(``determine_num_fused_shared_experts``): one copy, divided over TP like the others, so the bytes
+per rank do not change (SGLang 0.4.5 made tp_size copies by default; not modelled).
 """
 
 from __future__ import annotations
@@ -122,6 +126,12 @@ def loaded_weights(arch: Architecture, weights: WeightsEstimate, backend: MoeBac
         "MLA down-projections": round(weights.component_bytes["attention"] * _mla_down_projection_share(arch)),
     }
     replicated = sum(parts.values())
+    if runtime == "sglang" and moe is not None and weights.component_bytes["shared_experts"]:
+        # SGLang 0.5 fuses DeepSeek's shared expert into the routed ones as one more expert
+        # (deepseek_v2.py determine_num_fused_shared_experts): one copy, split over TP like the
+        # others, so a rank holds what it held unfused. (0.4.5's --n-share-experts-fusion defaulted
+        # to tp_size copies, a whole shared expert per rank; not modelled.)
+        notes.append("shared expert fused as one more routed expert (same bytes per rank)")
     if replicated:
         names = " + ".join(name for name, size in parts.items() if size)
         notes.append(f"{replicated / 2**20:,.0f} MiB of {names} kept whole on every TP rank")

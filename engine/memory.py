@@ -103,8 +103,10 @@ def pool_tokens(pool_bytes: float, bytes_per_token: int, plan: Plan, arch: Archi
     """Tokens a KV pool of ``pool_bytes`` on one rank holds, in whole blocks.
 
     ``bytes_per_token`` is one token over all attention layers of the model; a rank holds its share
-    (1/pp of the layers, 1/kv_split of the heads). vLLM reports this as "GPU KV cache size: N tokens"
-    (vllm/v1/core/kv_cache_utils.py, blocks of 16), SGLang as "KV Cache is allocated. #tokens: N".
+    (1/pp of the layers, 1/kv_split of the heads). vLLM 0.11 reports this as "GPU KV cache size: N
+    tokens" (vllm/v1/core/kv_cache_utils.py: num_blocks // kv-cache groups x block_size, blocks of 16;
+    later releases print max_concurrency x max_model_len instead, which differs for hybrid models),
+    SGLang as "KV Cache is allocated. #tokens: N".
     """
     per_rank = bytes_per_token / plan.pp / kv_split_ways(arch, plan.tp)
     if per_rank <= 0 or pool_bytes <= 0:
