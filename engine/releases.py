@@ -186,7 +186,8 @@ def _sglang(profile: RuntimeProfile, choice: ReleaseChoice) -> RuntimeProfile:
     if choice.version is None:
         return profile
     version = semver(choice.version, "sglang")
-    return replace(profile, release=f"SGLang {version[0]}.{version[1]}")
+    label = f"SGLang {version[0]}.{version[1]}"
+    return replace(profile, release=label, kv=replace(profile.kv, source=label))
 
 
 def apply_release(
