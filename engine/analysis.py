@@ -71,7 +71,10 @@ class Analysis:
     fit: FitReport | None
     """Verdict (None without hardware)."""
     speed: SpeedEstimate | None
-    """Speeds (None without hardware or when nothing fits)."""
+    """Speeds (None without hardware, when nothing fits, or without the GPU's bandwidth)."""
+    notes: tuple[str, ...] = ()
+    """What the user should know about how the request was read (context past the model's maximum,
+    a precision mapped to the file a runtime loads, a figure the GPU spec lacks)."""
 
     @property
     def needed_bytes(self) -> int:
@@ -126,14 +129,22 @@ def analyze(
     runtime = choose_runtime(request, precision, hardware)
     if not request.cuda_graphs and runtime.cuda_graphs:
         runtime = replace(runtime, cuda_graphs=False)
+    notes: list[str] = []
     if auto and runtime.name == "llama.cpp" and precision not in runtime.formats:
         precision, exact = GGUF_EQUIVALENT.get(precision, precision), False  # the GGUF people would run
+    elif runtime.name == "llama.cpp" and precision == "mxfp4":
+        # llama.cpp runs gpt-oss from the MXFP4 GGUF (convert_hf_to_gguf.py keeps the experts MXFP4)
+        precision, exact = "mxfp4_moe", False
+        notes.append("mxfp4 under llama.cpp: the MXFP4 GGUF (MXFP4_MOE: experts MXFP4, other matrices Q8_0)")
     kv_dtype = resolve_kv_dtype(request.kv_dtype, arch)
     context = request.context if request.context is not None else min(DEFAULT_CONTEXT, arch.max_context)
     if context < 1:
         raise ValueError(f"--context must be at least 1, got {context}")
     if context > arch.max_context:
-        raise ValueError(f"--context {context:,} is above the model's maximum of {arch.max_context:,} tokens")
+        notes.append(
+            f"context {context:,} is above the model's {arch.max_context:,}: needs rope scaling such as YaRN"
+            f" (factor {context / arch.max_context:.2g}); memory and speed are computed as asked"
+        )
     if request.batch < 1:
         raise ValueError(f"--batch must be at least 1, got {request.batch}")
     if request.output_tokens < 1:
@@ -154,6 +165,12 @@ def analyze(
     if hardware is not None and hardware.gpus:
         deployment = Deployment(arch, breakdown, runtime, hardware, workload)
         fit = assess_fit(deployment, precision, kv_dtype, request.options, weights=weights)
-        if fit.verdict != "does_not_fit":
+        gpu = hardware.gpus[0]
+        if fit.verdict != "does_not_fit" and gpu.bandwidth_bytes_per_s <= 0:
+            notes.append("no speed: the GPU's memory bandwidth is unknown (add bw=..., e.g. bw=1008GB/s, to --gpu)")
+        elif fit.verdict != "does_not_fit":
             speed = estimate_speed(deployment, fit)
-    return Analysis(arch, breakdown, precision, runtime, workload, weights, kv, overhead, hardware, fit, speed)
+            notes.extend(speed.notes)
+    return Analysis(
+        arch, breakdown, precision, runtime, workload, weights, kv, overhead, hardware, fit, speed, tuple(notes)
+    )

@@ -155,16 +155,19 @@ def _quantity(key: str, text: str) -> float:
 
 
 def parse_custom_gpu(text: str) -> GpuSpec:
-    """Parse ``mem=24GiB,bw=1008GB/s,fp16=165TFLOPS[,fp8=330TFLOPS][,cc=8.9][,vendor=nvidia]``."""
+    """Parse ``mem=24GiB[,bw=1008GB/s][,fp16=165TFLOPS][,fp8=330TFLOPS][,cc=8.9][,vendor=nvidia]``.
+
+    Only ``mem`` is needed (the fit); ``bw`` gives decode speed and ``fp16`` prefill. A figure left
+    out is 0, which the speed estimate reads as unknown.
+    """
     fields: dict[str, str] = {}
     for part in text.split(","):
         if "=" not in part:
             raise GpuSpecError(f"custom GPU spec part {part.strip()!r} is not key=value")
         key, value = (s.strip().lower() for s in part.split("=", 1))
         fields[key] = value
-    missing = [k for k in ("mem", "bw", "fp16") if k not in fields]
-    if missing:
-        raise GpuSpecError(f"custom GPU spec needs {', '.join(missing)} (e.g. mem=24GiB,bw=1008GB/s,fp16=165TFLOPS)")
+    if "mem" not in fields:
+        raise GpuSpecError("custom GPU spec needs mem (e.g. mem=24GiB, or mem=24GiB,bw=1008GB/s,fp16=165TFLOPS)")
     unknown = sorted(set(fields) - {"mem", "bw", "fp16", "fp8", "cc", "vendor", "name"})
     if unknown:
         raise GpuSpecError(f"custom GPU spec has unknown keys {unknown}; use mem, bw, fp16, fp8, cc, vendor, name")
@@ -180,14 +183,15 @@ def parse_custom_gpu(text: str) -> GpuSpec:
         name=fields.get("name", "custom GPU"),
         vendor=vendor,  # type: ignore[arg-type]
         memory_bytes=int(_quantity("mem", fields["mem"])),
-        bandwidth_bytes_per_s=_quantity("bw", fields["bw"]),
-        fp16_flops=_quantity("fp16", fields["fp16"]),
+        bandwidth_bytes_per_s=_quantity("bw", fields["bw"]) if "bw" in fields else 0.0,
+        fp16_flops=_quantity("fp16", fields["fp16"]) if "fp16" in fields else 0.0,
         fp8_flops=_quantity("fp8", fields["fp8"]) if "fp8" in fields else 0.0,
         compute_capability=cc,
         source="custom --gpu spec",
     )
-    if spec.memory_bytes <= 0 or spec.bandwidth_bytes_per_s <= 0 or spec.fp16_flops <= 0:
-        raise GpuSpecError("custom GPU spec needs positive mem, bw and fp16")
+    given = [k for k in ("bw", "fp16") if k in fields]
+    if spec.memory_bytes <= 0 or any(_quantity(k, fields[k]) <= 0 for k in given):
+        raise GpuSpecError(f"custom GPU spec needs positive {', '.join(['mem', *given])}")
     return spec
 
 

@@ -66,10 +66,10 @@ class SpeedEstimate:
     """Upper end of the band."""
     decode_batch_tokens_per_s: float
     """Aggregate decode at the chosen batch."""
-    prefill_tokens_per_s: float
-    """Prompt processing rate."""
-    ttft_s: float
-    """Time to first token for a prompt of ``context`` tokens."""
+    prefill_tokens_per_s: float | None
+    """Prompt processing rate; None when the GPU's FLOPS are unknown (a custom ``--gpu`` without fp16)."""
+    ttft_s: float | None
+    """Time to first token for a prompt of ``context`` tokens; None with the prefill rate."""
     basis: str
     """One line with the numbers used."""
     concurrency: int = 1
@@ -80,6 +80,8 @@ class SpeedEstimate:
     """All requests together: ``concurrency x per_user_tokens_per_s``."""
     load_basis: str = ""
     """How the load figures were made (interference assumption)."""
+    notes: tuple[str, ...] = ()
+    """Figures left out and why."""
 
 
 def distinct_experts(num_experts: int, top_k: int, batch: int) -> float:
@@ -298,36 +300,48 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
         )
         model = f"{runtime.name}, {gpu.vendor}"
     decode = 1 / step_1
-    prefill_s, peak = prefill_seconds(arch, breakdown, fit, hardware, tokens, share, cal.ram_efficiency)
-    prefill_flops_per_token = prompt_flops(arch, breakdown, tokens) / tokens
-    basis = (
-        decode_basis
-        + f"; prefill {prefill_flops_per_token / 1e9:.1f} GFLOP/token at {peak / 1e12:.0f} TFLOPS effective ({model})"
-    )
+    notes: tuple[str, ...] = ()
+    prefill_rate: float | None = None
+    ttft: float | None = None
+    if gpu.fp16_flops > 0:
+        prefill_s, peak = prefill_seconds(arch, breakdown, fit, hardware, tokens, share, cal.ram_efficiency)
+        prefill_flops_per_token = prompt_flops(arch, breakdown, tokens) / tokens
+        prefill_rate, ttft = tokens / prefill_s, prefill_s
+        basis = (
+            decode_basis
+            + f"; prefill {prefill_flops_per_token / 1e9:.1f} GFLOP/token at {peak / 1e12:.0f} TFLOPS effective"
+            + f" ({model})"
+        )
+    else:
+        basis = decode_basis + f" ({model}); prefill unknown: no FLOPS for this GPU"
+        notes = ("no prefill: the GPU's FLOPS are unknown (add fp16=..., e.g. fp16=165TFLOPS, to --gpu)",)
     # Load: each of the other batch - 1 requests prefills its prompt once per output_tokens steps,
     # and those prefills run between this request's decode steps (chunked prefill, kept simple).
     output = max(1, min(workload.output_tokens, tokens))
     prompt = max(tokens - output, 1)
-    prompt_s = prefill_seconds(arch, breakdown, fit, hardware, prompt, share, cal.ram_efficiency)[0]
+    prompt_s = 0.0
+    if prefill_rate is not None:
+        prompt_s = prefill_seconds(arch, breakdown, fit, hardware, prompt, share, cal.ram_efficiency)[0]
     if serving is not None:
         prompt_s *= serving.prefill_interference
     per_user = 1 / (step_b + (batch - 1) * prompt_s / output)
     load_basis = f"{batch} requests: {step_b * 1e3:.2f} ms per decode step" + (
         f" + the other {batch - 1} requests' {prompt:,}-token prompts once per {output:,} output tokens"
         f" ({(batch - 1) * prompt_s / output * 1e3:.2f} ms/token)"
-        if batch > 1
-        else ""
+        if batch > 1 and prefill_rate is not None
+        else (" (the other requests' prompts left out: prefill unknown)" if batch > 1 else "")
     )
     return SpeedEstimate(
         decode_tokens_per_s=decode,
         decode_low=decode * (1 - band),
         decode_high=decode * (1 + band),
         decode_batch_tokens_per_s=batch / step_b,
-        prefill_tokens_per_s=tokens / prefill_s,
-        ttft_s=prefill_s,
+        prefill_tokens_per_s=prefill_rate,
+        ttft_s=ttft,
         basis=basis,
         concurrency=batch,
         per_user_tokens_per_s=per_user,
         total_tokens_per_s=batch * per_user,
         load_basis=load_basis,
+        notes=notes,
     )

@@ -168,7 +168,6 @@ def test_does_not_fit_has_null_speed(capsys: pytest.CaptureFixture[str]) -> None
         (["inspect", "qwen3-8b", "--runtime", "tgi"], "unknown runtime"),
         (["inspect", "qwen3-8b", "--gpu", "h1000"], "did you mean"),
         (["inspect", "qwen3-8b", "--context", "0"], "--context must be at least 1"),
-        (["inspect", "qwen3-8b", "--context", "99999999"], "above the model's maximum"),
         (["inspect", "qwen3-8b", "--gpu", "h100-sxm", "--tp", "0"], "--tp must be at least 1"),
     ],
 )

@@ -192,8 +192,8 @@ def test_gpu_spec_forms() -> None:
     assert gpus[0].fp16_flops == 165e12 and gpus[0].fp8_flops == 330e12
     with pytest.raises(GpuSpecError, match="did you mean rtx-4090"):
         parse_gpu_spec("rtx-4909", presets)
-    with pytest.raises(GpuSpecError, match="needs bw"):
-        parse_gpu_spec("mem=24GiB,fp16=165TFLOPS", presets)
+    with pytest.raises(GpuSpecError, match="needs mem"):
+        parse_gpu_spec("bw=1008GB/s,fp16=165TFLOPS", presets)
     with pytest.raises(GpuSpecError, match="cannot read mem"):
         parse_gpu_spec("mem=lots,bw=1TB/s,fp16=1TFLOPS", presets)
 

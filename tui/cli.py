@@ -103,7 +103,11 @@ def _inspect_parser() -> _Parser:
         help="vLLM tokens per step (default 8192 on H100-class cards, 2048 on A100 and smaller)",
     )
     parser.add_argument(
-        "--gpu", default=None, help="GPU preset id, NxID (2xrtx-4090) or mem=24GiB,bw=1008GB/s,fp16=165TFLOPS"
+        "--gpu",
+        default=None,
+        help="GPU preset id, NxID (2xrtx-4090) or a custom spec mem=24GiB[,bw=1008GB/s][,fp16=165TFLOPS]"
+        "[,fp8=330TFLOPS][,cc=8.9][,vendor=nvidia|amd|apple][,name=...]: mem alone gives the fit, "
+        "bw adds decode, fp16 adds prefill",
     )
     parser.add_argument("--gpus", type=_indices, default=None, help="live GPUs to use, e.g. 0,2 (default: all visible)")
     parser.add_argument("--tp", type=int, default=None, help="force tensor parallelism over N GPUs")

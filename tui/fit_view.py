@@ -135,7 +135,10 @@ def render_fit(analysis: Analysis, target: str, width: int, styles: Styles = FIT
             f"decode {speed.decode_tokens_per_s:,.1f} tok/s ({speed.decode_low:,.0f}-{speed.decode_high:,.0f})",
             style="bold",
         )
-        out.append(f"   prefill {speed.prefill_tokens_per_s:,.0f} tok/s, first token {speed.ttft_s:,.2f} s\n")
+        if speed.prefill_tokens_per_s is not None and speed.ttft_s is not None:
+            out.append(f"   prefill {speed.prefill_tokens_per_s:,.0f} tok/s, first token {speed.ttft_s:,.2f} s\n")
+        else:
+            out.append("   prefill unknown (no FLOPS)\n")
         if speed.concurrency > 1:
             out.append(
                 f"{speed.concurrency} requests: {speed.per_user_tokens_per_s:,.1f} tok/s each, "
@@ -163,5 +166,6 @@ def pinned_summary(analysis: Analysis, styles: Styles = FIT_STYLES) -> Text:
         out.append(f"  largest context {fit.max_context:,}, best precision {fit.best_precision or 'none fits'}\n")
     if analysis.speed is not None:
         out.append(f"decode {analysis.speed.decode_tokens_per_s:,.1f} tok/s", style=styles["pinned"])
-        out.append(f"   prefill {analysis.speed.prefill_tokens_per_s:,.0f} tok/s\n")
+        rate = analysis.speed.prefill_tokens_per_s
+        out.append(f"   prefill {rate:,.0f} tok/s\n" if rate is not None else "   prefill unknown\n")
     return out

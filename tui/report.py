@@ -131,8 +131,8 @@ def _speed_section(analysis: Analysis) -> dict[str, Any] | None:
         "decode_low": round(s.decode_low, 2),
         "decode_high": round(s.decode_high, 2),
         "decode_batch_tokens_per_s": round(s.decode_batch_tokens_per_s, 2),
-        "prefill_tokens_per_s": round(s.prefill_tokens_per_s, 1),
-        "ttft_s": round(s.ttft_s, 4),
+        "prefill_tokens_per_s": round(s.prefill_tokens_per_s, 1) if s.prefill_tokens_per_s is not None else None,
+        "ttft_s": round(s.ttft_s, 4) if s.ttft_s is not None else None,
         "basis": s.basis,
         "concurrency": s.concurrency,
         "per_user_tokens_per_s": round(s.per_user_tokens_per_s, 2),
@@ -207,7 +207,7 @@ def build_report(loaded: LoadedSource, analysis: Analysis | None = None) -> dict
                 {"name": c.name, "stored": c.stored, "active": c.active, "basis": c.basis} for c in breakdown.components
             ],
         },
-        "notes": list(loaded.result.notes),
+        "notes": list(loaded.result.notes) + (list(analysis.notes) if analysis is not None else []),
         "checkpoint": _checkpoint_section(loaded, breakdown),
         "memory": _memory_section(analysis) if analysis is not None else None,
         "hardware": _hardware_section(analysis) if analysis is not None else None,
@@ -323,6 +323,7 @@ def render_fit(analysis: Analysis) -> RenderableType:
         Text(f"  KV: {analysis.kv.basis}", style="dim"),
         Text(f"  KV rule: {analysis.kv.rule} [{analysis.runtime.release}]", style="dim"),
     ]
+    lines.extend(Text(f"  note: {note}", style="yellow") for note in analysis.notes)
     fit = analysis.fit
     if fit is None:
         lines.append(
@@ -365,7 +366,11 @@ def render_fit(analysis: Analysis) -> RenderableType:
             Text(
                 f"speed: decode {s.decode_tokens_per_s:.1f} tok/s ({s.decode_low:.0f}-{s.decode_high:.0f})"
                 " at one request; "
-                f"prefill {s.prefill_tokens_per_s:,.0f} tok/s, first token after {s.ttft_s:.2f} s",
+                + (
+                    f"prefill {s.prefill_tokens_per_s:,.0f} tok/s, first token after {s.ttft_s:.2f} s"
+                    if s.prefill_tokens_per_s is not None and s.ttft_s is not None
+                    else "prefill unknown (no FLOPS for this GPU)"
+                ),
                 style="bold",
             )
         )
