@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from paramtui.engine import speed
-from paramtui.engine.adapters.sources import load_preset
+from paramtui.engine.adapters.sources import load_path, load_preset
 from paramtui.engine.architecture import Architecture
 from paramtui.engine.calibration import Calibration, Efficiency, ServingConstants
 from paramtui.engine.fit import Deployment, FitReport, PlanOptions, Workload, assess_fit
@@ -153,12 +153,24 @@ def _load_rows(path: Path) -> list[dict[str, str]]:
         return [r for r in csv.DictReader(fh) if not r["gpu"].startswith("#")]
 
 
+MODELS_DIR = HERE / "models"
+"""config.json files of models the public rows use that are not shipped presets (Llama 2 7B)."""
+
+
+def load_arch(model_id: str) -> Architecture:
+    """A row's model: a shipped preset, or a config.json under ``benchmarks/models/``."""
+    local = MODELS_DIR / f"{model_id}.json"
+    if local.exists():
+        return load_path(local).result.architecture
+    return load_preset(get_preset(model_id)).result.architecture
+
+
 def load_cases(path: Path, context_column: str = "context") -> list[Case]:
     """The measurements of one CSV, with model, hardware and fit resolved once (rows that do not fit are skipped)."""
     presets = gpu_presets()
     cases = []
     for row in _load_rows(path):
-        arch = load_preset(get_preset(row["model"])).result.architecture
+        arch = load_arch(row["model"])
         breakdown = count_params(arch)
         gpus, source = parse_gpu_spec(row["gpu"], presets)
         nodes = -(-len(gpus) // NODE_GPUS)
