@@ -220,7 +220,9 @@ def _per_layer_arrays(cases: Sequence[Case], cal: Calibration) -> dict[str, np.n
     for c in cases:
         eff = cal.efficiency.get(c.key, cal.fallback)
         steps.append(
-            speed.per_layer_step(c.arch, c.breakdown, c.fit, c.hardware, c.workload.batch, eff, cal.ram_efficiency)
+            speed.per_layer_step(
+                c.arch, c.breakdown, c.fit, c.hardware, c.workload.batch, eff, cal.ram_efficiency, c.runtime.name
+            )
         )
     return {
         "bytes": np.array([s.gpu_bytes / s.bandwidth_bytes_per_s for s in steps]),
@@ -410,6 +412,17 @@ def subsets(cases: Sequence[Case]) -> dict[str, list[int]]:
         add(f"{runtime} moe", lambda c, r=runtime: c.runtime.name == r and c.kind == "moe")
         for vendor in sorted({c.key[1] for c in cases if c.runtime.name == runtime}):
             add(f"{runtime} {vendor}", lambda c, r=runtime, v=vendor: c.key == (r, v))
+            if runtime != "llama.cpp":
+                continue
+            for kind in ("dense", "moe"):
+                add(
+                    f"{runtime} {vendor} {kind}", lambda c, r=runtime, v=vendor, k=kind: c.key == (r, v) and c.kind == k
+                )
+    llama = [c for c in cases if c.runtime.name == "llama.cpp"]
+    for quant in sorted({c.row["quant"] for c in llama}):
+        add(f"llama.cpp format {quant}", lambda c, q=quant: c.runtime.name == "llama.cpp" and c.row["quant"] == q)
+    add("llama.cpp depth >= 8k", lambda c: c.runtime.name == "llama.cpp" and c.workload.context >= 8192)
+    add("llama.cpp multi-GPU", lambda c: c.runtime.name == "llama.cpp" and c.gpus > 1)
     serving = [c for c in cases if c.runtime.step_model == "serving"]
     if serving:
         add("vllm+sglang single request", lambda c: c.runtime.step_model == "serving" and c.workload.batch == 1)
@@ -472,6 +485,12 @@ def write(cal: Calibration, heldout: dict[str, dict[str, dict[str, float]]], pat
     for (runtime, vendor), eff in cal.efficiency.items():
         entry = data["per_layer"].setdefault(f"{runtime}/{vendor}", {})
         entry.update(bandwidth=eff.bandwidth, per_layer_s=eff.per_layer_s, band=eff.band)
+        if eff.compute_by_path:
+            entry.update(
+                compute_by_path=dict(eff.compute_by_path),
+                moe_compute=eff.moe_compute,
+                prefill_band_by_path=dict(eff.band_by_path),
+            )
     for (runtime, vendor), constants in cal.serving.items():
         entry = data["serving"].setdefault(f"{runtime}/{vendor}", {})
         entry.update(
@@ -484,19 +503,150 @@ def write(cal: Calibration, heldout: dict[str, dict[str, dict[str, float]]], pat
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
-def report_prefill() -> None:
-    """Share of the GPU's peak 16-bit FLOPS each prefill measurement reached."""
-    if not PREFILL_CSV.exists():
-        return
-    print("\nprefill: share of peak FLOPS reached (FLOP/token from the speed model)")
-    shares: dict[tuple[str, str, str], list[float]] = {}
+# -- prefill: share of the math path's peak ------------------------------------------------------
+
+
+PREFILL_RUNTIMES = ("llama.cpp",)
+"""Runtimes whose prefill shares are fitted on ``benchmarks/prefill.csv`` (others keep the shipped ones)."""
+
+
+@dataclass(frozen=True)
+class PrefillCase:
+    """One prefill measurement: its case, the math path, and the share of that path's peak it reached."""
+
+    case: Case
+    path: str
+    peak_flops: float
+    """One GPU's peak on the path, times the GPUs of the plan."""
+    flops_per_token: float
+    """FLOPs per prompt token (the speed model's count, attention included)."""
+
+    @property
+    def achieved(self) -> float:
+        """Share of the path's peak the row reached (compute-bound, as the model has it)."""
+        return self.flops_per_token * self.case.measured / self.peak_flops
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """(runtime, vendor, path)."""
+        return (*self.case.key, self.path)
+
+
+def prefill_cases() -> list[PrefillCase]:
+    """The rows of ``benchmarks/prefill.csv`` for the fitted runtimes."""
+    out = []
+    cal = speed_calibration()
     for case in load_cases(PREFILL_CSV, context_column="prompt_tokens"):
+        if case.runtime.name not in PREFILL_RUNTIMES:
+            continue
+        eff = cal.efficiency.get(case.key, cal.fallback)
+        gpu = case.hardware.gpus[0]
+        path, _ = speed.compute_path(eff, case.arch, gpu, case.runtime.name, case.fit.weights.precision)
         tokens = case.workload.context
-        flops = prompt_flops(case.arch, case.breakdown, tokens)
-        share = flops / tokens * case.measured / case.hardware.gpus[0].fp16_flops
-        shares.setdefault((*case.key, case.kind), []).append(share)
-    for (runtime, vendor, kind), values in sorted(shares.items()):
-        print(f"  {runtime}/{vendor} {kind}: median {statistics.median(values):.2f} (n={len(values)})")
+        flops = prompt_flops(case.arch, case.breakdown, tokens) / tokens
+        out.append(PrefillCase(case, path.path, path.peak_flops * case.fit.attempt.plan.tp, flops))
+    return out
+
+
+def fit_prefill(cases: Sequence[PrefillCase], cal: Calibration) -> Calibration:
+    """Per (runtime, vendor): the share of each math path's peak (median over dense rows) and the MoE factor."""
+    efficiency = dict(cal.efficiency)
+    for runtime, vendor in sorted({c.case.key for c in cases}):
+        own = [c for c in cases if c.case.key == (runtime, vendor)]
+        base = efficiency.get((runtime, vendor), cal.fallback)
+        shares = dict(base.compute_by_path)
+        for path in sorted({c.path for c in own}):
+            dense = [c.achieved for c in own if c.path == path and c.case.kind == "dense"]
+            if dense:
+                shares[path] = round(statistics.median(dense), 3)
+        moe = base.moe_compute
+        ratios = [c.achieved / shares[c.path] for c in own if c.case.kind == "moe" and c.path in shares]
+        if ratios:
+            moe = round(statistics.median(ratios), 3)
+        efficiency[(runtime, vendor)] = replace(base, compute_by_path=tuple(sorted(shares.items())), moe_compute=moe)
+    return replace(cal, efficiency=efficiency)
+
+
+def predict_prefill(cases: Sequence[PrefillCase], cal: Calibration) -> np.ndarray:
+    """Predicted prompt tokens/s of each row under ``cal`` (the speed model's prefill_seconds)."""
+    out = []
+    for c in cases:
+        case = c.case
+        eff = cal.efficiency.get(case.key, cal.fallback)
+        gpu = case.hardware.gpus[0]
+        path, share = speed.compute_path(eff, case.arch, gpu, case.runtime.name, case.fit.weights.precision)
+        tokens = case.workload.context
+        seconds, _ = speed.prefill_seconds(
+            case.arch, case.breakdown, case.fit, case.hardware, tokens, share, cal.ram_efficiency, path.peak_flops
+        )
+        out.append(tokens / seconds)
+    return np.array(out)
+
+
+def prefill_held_out(cases: Sequence[PrefillCase], cal: Calibration, group: Callable[[PrefillCase], str]) -> np.ndarray:
+    """Relative error of each prefill row predicted by shares fitted without its group."""
+    errors = np.empty(len(cases))
+    for name in sorted({group(c) for c in cases}):
+        idx = [i for i, c in enumerate(cases) if group(c) == name]
+        fitted = fit_prefill([c for c in cases if group(c) != name], cal)
+        held = [cases[i] for i in idx]
+        errors[idx] = predict_prefill(held, fitted) / np.array([c.case.measured for c in held]) - 1
+    return errors
+
+
+def prefill_subsets(cases: Sequence[PrefillCase]) -> dict[str, list[int]]:
+    """Named prefill row subsets: per vendor, per path, per class of card."""
+    named: dict[str, list[int]] = {}
+
+    def add(name: str, pred: Callable[[PrefillCase], bool]) -> None:
+        idx = [i for i, c in enumerate(cases) if pred(c)]
+        if idx:
+            named[name] = idx
+
+    add("llama.cpp prefill", lambda c: True)
+    for vendor in sorted({c.case.key[1] for c in cases}):
+        add(f"llama.cpp prefill {vendor}", lambda c, v=vendor: c.case.key[1] == v)
+    for path in sorted({c.path for c in cases}):
+        add(f"llama.cpp prefill path {path}", lambda c, p=path: c.path == p)
+    add("llama.cpp prefill dense", lambda c: c.case.kind == "dense")
+    add("llama.cpp prefill moe", lambda c: c.case.kind == "moe")
+    return named
+
+
+def report_prefill(cal: Calibration) -> tuple[Calibration, dict[str, dict[str, dict[str, float]]]]:
+    """Fit the prefill shares on every row, print the held-out errors; return the fitted constants and errors."""
+    cases = prefill_cases()
+    if not cases:
+        return cal, {}
+    kinds = sorted({c.case.gpu_kind for c in cases})
+    print(f"\nprefill: {len(cases)} rows over {len(kinds)} GPU kinds (share of the math path's peak)")
+    fitted = fit_prefill(cases, cal)
+    for key in sorted({c.case.key for c in cases}):
+        eff = fitted.efficiency[key]
+        shares = ", ".join(f"{p} {v:.3f}" for p, v in eff.compute_by_path)
+        print(f"  {key}: {shares}; MoE x{eff.moe_compute:.2f}")
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    lomo = prefill_held_out(cases, cal, lambda c: c.case.model)
+    logo = prefill_held_out(cases, cal, lambda c: c.case.gpu_kind)
+    for title, errors in (("prefill leave-one-model-out", lomo), ("prefill leave-one-GPU-kind-out", logo)):
+        print(f"\n{title}:")
+        for name, idx in prefill_subsets(cases).items():
+            summary = summarise(name, errors[idx])
+            if summary is not None:
+                print(summary.line())
+                out.setdefault(title, {})[name] = {
+                    "n": summary.n,
+                    "median": round(summary.median, 3),
+                    "p90": round(summary.p90, 3),
+                }
+    efficiency = dict(fitted.efficiency)
+    for key in sorted({c.case.key for c in cases}):
+        bands = []
+        for path in sorted({c.path for c in cases if c.case.key == key}):
+            own = [abs(e) for e, c in zip(lomo, cases, strict=True) if c.case.key == key and c.path == path]
+            bands.append((path, round(max(p90(own), 0.1), 2)))
+        efficiency[key] = replace(efficiency[key], band_by_path=tuple(bands))
+    return replace(fitted, efficiency=efficiency), out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -517,7 +667,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f" prefill interference x{constants.prefill_interference:.2f}, band {constants.band:.2f}"
         )
     heldout = report(cases, shipped)
-    report_prefill()
+    cal, prefill_heldout = report_prefill(cal)
+    heldout.update(prefill_heldout)
     if ns.write:
         write(cal, heldout)
         print(f"\nwrote {CALIBRATION_JSON}")

@@ -32,6 +32,19 @@ class Efficiency:
     kernels do not use an architecture's own tensor-core instructions reaches far less of its peak."""
     band: float = 0.35
     """Relative half-width of the low-high band: the 90th-percentile error on held-out rows."""
+    compute_by_path: tuple[tuple[str, float], ...] = ()
+    """(math path, share) pairs: the share of that path's peak prefill reaches (``int8_mmq``,
+    ``fp16_acc16``, ``fp16``, ``fp8``, ``int8``; see :mod:`paramtui.engine.math_path`). A path
+    listed here replaces ``compute`` and ``compute_by_cc``."""
+    band_by_path: tuple[tuple[str, float], ...] = ()
+    """(math path, prefill band) pairs: the held-out p90 error of prefill on that path."""
+
+    def compute_share(self, path: str, compute_capability: float | None) -> float:
+        """Share of a math path's peak reached in prefill (before the MoE factor)."""
+        by_path = dict(self.compute_by_path)
+        if path in by_path:
+            return by_path[path]
+        return dict(self.compute_by_cc).get(compute_capability or 0.0, self.compute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +160,12 @@ def _efficiency(data: Mapping[str, Any]) -> Efficiency:
         moe_compute=_number(data, "moe_compute", 1.0),
         compute_by_cc=tuple((float(cc), float(share)) for cc, share in data.get("compute_by_cc", ())),
         band=_number(data, "band", 0.35),
+        compute_by_path=tuple(
+            (str(k), _number(data.get("compute_by_path", {}), k)) for k in data.get("compute_by_path", {})
+        ),
+        band_by_path=tuple(
+            (str(k), _number(data.get("prefill_band_by_path", {}), k)) for k in data.get("prefill_band_by_path", {})
+        ),
     )
 
 

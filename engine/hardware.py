@@ -29,18 +29,48 @@ _TENSOR_FP16_PER_SM_CLOCK = {
     7.2: 1024,
     7.5: 1024,
     8.0: 2048,
-    8.6: 512,
+    8.6: 1024,
     8.7: 1024,
-    8.9: 512,
+    8.9: 1024,
     9.0: 4096,
     10.0: 8192,
-    12.0: 512,
+    12.0: 1024,
     12.1: 1024,
 }
-"""Dense FP16 tensor FLOP per SM per clock, FP32 accumulate, from NVIDIA's architecture whitepapers
-(V100 125 TFLOPS = 80 SM x 1.53 GHz x 1024; A100 312 = 108 x 1.41 x 2048; RTX 4090 165 = 128 x
-2.52 x 512; H100 SXM 989 = 132 x 1.83 x 4096; B200 2250 = 148 x 1.86 x 8192; RTX 5090 209.5 =
-170 x 2.41 x 512). GeForce parts run FP32-accumulate at half rate, so 8.6/8.9/12.0 use theirs."""
+"""Dense FP16 tensor FLOP per SM per clock with FP32 accumulate at full rate (datacenter and
+workstation parts), from NVIDIA's architecture whitepapers and datasheets: V100 125 TFLOPS = 80 SM x
+1.53 GHz x 1024; A100 312 = 108 x 1.41 x 2048; A10 125 = 72 x 1.695 x 1024; RTX 6000 Ada 364 = 142 x
+2.505 x 1024; H100 SXM 989 = 132 x 1.83 x 4096; B200 2250 = 148 x 1.86 x 8192. GeForce parts run
+FP32-accumulate at half this rate (RTX 4090 165.2 = 128 x 2.52 x 512) and FP16-accumulate at the
+full rate (330.3), see :func:`estimate_tensor_flops`."""
+
+_TENSOR_INT8_PER_SM_CLOCK = {
+    7.5: 2048,
+    8.0: 4096,
+    8.6: 2048,
+    8.7: 2048,
+    8.9: 2048,
+    9.0: 8192,
+    10.0: 16384,
+    12.0: 2048,
+    12.1: 2048,
+}
+"""Dense INT8 tensor ops per SM per clock (GeForce included: no halving for integer accumulate):
+T4 130 TOPS = 40 x 1.59 x 2048; A100 624 = 108 x 1.41 x 4096; RTX 3090 285 = 82 x 1.695 x 2048;
+RTX 4090 661 = 128 x 2.52 x 2048; H100 SXM 1979 = 132 x 1.83 x 8192; B200 4500 = 148 x 1.86 x 16384;
+RTX 5090 838 = 170 x 2.41 x 2048. Volta (7.0) has no INT8 tensor cores."""
+
+MMA_SYNC_INT8_PER_SM_CLOCK = 2048
+"""INT8 ops per SM per clock that warp-level ``mma.sync`` (m16n8k32) issues, which llama.cpp's MMQ
+kernels use on every architecture. Ampere-GeForce, Ada and Blackwell-RTX reach their INT8 peak this
+way; A100 (4096), Hopper (8192, needs ``wgmma``) and B200 (16384, needs ``tcgen05``) do not, so MMQ
+there is capped at this rate: a quarter of the H100's INT8 datasheet figure."""
+
+
+def is_geforce(name: str) -> bool:
+    """Whether a GPU name is a GeForce/TITAN part (FP32-accumulate tensor math at half rate)."""
+    lowered = name.lower()
+    return "geforce" in lowered or "titan" in lowered
 
 
 def cores_per_sm(compute_capability: float | None) -> int | None:
@@ -52,20 +82,44 @@ def cores_per_sm(compute_capability: float | None) -> int | None:
     return _CORES_PER_SM.get(int(compute_capability))
 
 
-def estimate_tensor_flops(
-    compute_capability: float | None, cores: int | None, max_sm_clock_mhz: int | None
-) -> tuple[float, float]:
-    """(FP16, FP8) dense tensor FLOP/s of an NVIDIA GPU without a preset: SMs x clock x per-SM rate.
+@dataclass(frozen=True, slots=True)
+class TensorRates:
+    """Dense tensor throughput of one NVIDIA GPU derived from SMs x clock x per-SM rates (0 when unknown)."""
 
-    An estimate (the boost clock NVML reports is above the sustained one); 0 when unknown.
-    FP8 is twice FP16 from compute capability 8.9 on, absent before.
+    fp16_flops: float
+    """FP16 with FP32 accumulate (halved on GeForce)."""
+    fp16_acc16_flops: float
+    """FP16 with FP16 accumulate (full rate on every part)."""
+    fp8_flops: float
+    """FP8 (twice FP16, from compute capability 8.9 on; halved like FP16 on GeForce)."""
+    int8_ops: float
+    """INT8 tensor ops."""
+
+
+def estimate_tensor_flops(
+    compute_capability: float | None, cores: int | None, max_sm_clock_mhz: int | None, geforce: bool = False
+) -> TensorRates:
+    """Dense tensor rates of an NVIDIA GPU without a preset: SMs x clock x the per-SM rate of its architecture.
+
+    An estimate (the boost clock NVML reports is above the sustained one); 0 when unknown. GeForce
+    parts (``geforce``) run FP16/FP8 with FP32 accumulate at half rate.
     """
     per_sm = cores_per_sm(compute_capability)
-    rate = _TENSOR_FP16_PER_SM_CLOCK.get(compute_capability or 0.0)
+    cc = compute_capability or 0.0
+    rate = _TENSOR_FP16_PER_SM_CLOCK.get(cc)
     if not (per_sm and rate and cores and max_sm_clock_mhz):
-        return 0.0, 0.0
-    fp16 = cores / per_sm * max_sm_clock_mhz * 1e6 * rate
-    return fp16, (2 * fp16 if (compute_capability or 0) >= 8.9 else 0.0)
+        return TensorRates(0.0, 0.0, 0.0, 0.0)
+    sm_clock = cores / per_sm * max_sm_clock_mhz * 1e6
+    full = sm_clock * rate
+    fp16 = full / 2 if geforce else full
+    fp8 = 2 * fp16 if cc >= 8.9 else 0.0
+    return TensorRates(fp16, full, fp8, sm_clock * _TENSOR_INT8_PER_SM_CLOCK.get(cc, 0))
+
+
+def mma_sync_share(compute_capability: float | None) -> float:
+    """Share of an NVIDIA GPU's INT8 peak that ``mma.sync`` reaches (1 when unknown)."""
+    rate = _TENSOR_INT8_PER_SM_CLOCK.get(compute_capability or 0.0)
+    return min(1.0, MMA_SYNC_INT8_PER_SM_CLOCK / rate) if rate else 1.0
 
 
 class GpuSpecError(ValueError):
@@ -90,6 +144,11 @@ class GpuSpec:
     """Dense FP16/BF16 tensor throughput (FP32 accumulate), FLOP/s."""
     fp8_flops: float = 0.0
     """Dense FP8 tensor throughput, 0 when the chip has no FP8 units."""
+    int8_ops: float = 0.0
+    """Dense INT8 tensor throughput, ops/s; 0 when the chip has no INT8 matrix units (or it is unknown)."""
+    fp16_acc16_flops: float = 0.0
+    """Dense FP16 tensor throughput with FP16 accumulate; 0 means the same as ``fp16_flops`` (GeForce
+    parts run it at twice their FP32-accumulate figure, which cuBLAS uses for llama.cpp's F16 GEMMs)."""
     compute_capability: float | None = None
     """CUDA compute capability (NVIDIA only)."""
     usable_fraction: float = 1.0
@@ -148,14 +207,14 @@ _QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([a-z]*)\s*$")
 
 def _quantity(key: str, text: str) -> float:
     """Parse ``24GiB``, ``1008GB/s``, ``165TFLOPS`` into a number (bytes, bytes/s, FLOP/s)."""
-    match = _QUANTITY.match(text.strip().lower().replace("/s", "").replace("flops", ""))
+    match = _QUANTITY.match(text.strip().lower().replace("/s", "").replace("flops", "").replace("ops", ""))
     if not match or match.group(2) not in _UNITS:
         raise GpuSpecError(f"cannot read {key}={text!r}; write it like mem=24GiB, bw=1008GB/s, fp16=165TFLOPS")
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
 def parse_custom_gpu(text: str) -> GpuSpec:
-    """Parse ``mem=24GiB[,bw=1008GB/s][,fp16=165TFLOPS][,fp8=330TFLOPS][,cc=8.9][,vendor=nvidia]``.
+    """Parse ``mem=24GiB[,bw=1008GB/s][,fp16=165TFLOPS][,fp8=330TFLOPS][,int8=660TOPS][,cc=8.9][,vendor=nvidia]``.
 
     Only ``mem`` is needed (the fit); ``bw`` gives decode speed and ``fp16`` prefill. A figure left
     out is 0, which the speed estimate reads as unknown.
@@ -168,9 +227,11 @@ def parse_custom_gpu(text: str) -> GpuSpec:
         fields[key] = value
     if "mem" not in fields:
         raise GpuSpecError("custom GPU spec needs mem (e.g. mem=24GiB, or mem=24GiB,bw=1008GB/s,fp16=165TFLOPS)")
-    unknown = sorted(set(fields) - {"mem", "bw", "fp16", "fp8", "cc", "vendor", "name"})
+    unknown = sorted(set(fields) - {"mem", "bw", "fp16", "fp8", "int8", "cc", "vendor", "name"})
     if unknown:
-        raise GpuSpecError(f"custom GPU spec has unknown keys {unknown}; use mem, bw, fp16, fp8, cc, vendor, name")
+        raise GpuSpecError(
+            f"custom GPU spec has unknown keys {unknown}; use mem, bw, fp16, fp8, int8, cc, vendor, name"
+        )
     vendor = fields.get("vendor", "nvidia")
     if vendor not in ("nvidia", "amd", "apple"):
         raise GpuSpecError(f"vendor must be nvidia, amd or apple, not {vendor!r}")
@@ -186,6 +247,7 @@ def parse_custom_gpu(text: str) -> GpuSpec:
         bandwidth_bytes_per_s=_quantity("bw", fields["bw"]) if "bw" in fields else 0.0,
         fp16_flops=_quantity("fp16", fields["fp16"]) if "fp16" in fields else 0.0,
         fp8_flops=_quantity("fp8", fields["fp8"]) if "fp8" in fields else 0.0,
+        int8_ops=_quantity("int8", fields["int8"]) if "int8" in fields else 0.0,
         compute_capability=cc,
         source="custom --gpu spec",
     )

@@ -20,7 +20,8 @@ from dataclasses import dataclass, replace
 from paramtui.engine.architecture import Architecture
 from paramtui.engine.calibration import Calibration, Efficiency, ServingConstants
 from paramtui.engine.fit import Deployment, FitReport
-from paramtui.engine.hardware import Hardware
+from paramtui.engine.hardware import GpuSpec, Hardware
+from paramtui.engine.math_path import MathPath, prefill_path
 from paramtui.engine.params import ParamBreakdown, prompt_flops
 from paramtui.engine.runtimes import RuntimeProfile
 from paramtui.engine.serving import ServingStep, describe, serving_step, shared_expert_fused
@@ -147,9 +148,13 @@ class PerLayerStep:
         return max(memory, self.compute_s) + self.layer_units * per_layer_s + self.collective_s
 
 
-def _compute_share(eff: Efficiency, arch: Architecture, compute_capability: float | None) -> float:
-    compute = dict(eff.compute_by_cc).get(compute_capability or 0.0, eff.compute)
-    return compute * (eff.moe_compute if arch.moe is not None and arch.num_moe_layers else 1.0)
+def compute_path(
+    eff: Efficiency, arch: Architecture, gpu: GpuSpec, runtime: str, precision: str
+) -> tuple[MathPath, float]:
+    """The math path prefill (and compute-bound decode) runs on, and the share of its peak reached."""
+    path = prefill_path(runtime, precision, gpu)
+    share = eff.compute_share(path.path, gpu.compute_capability)
+    return path, share * (eff.moe_compute if arch.moe is not None and arch.num_moe_layers else 1.0)
 
 
 def _routed_bytes(fit: FitReport, arch: Architecture, batch: int) -> tuple[float, float]:
@@ -172,6 +177,7 @@ def per_layer_step(
     batch: int,
     eff: Efficiency,
     ram_efficiency: float,
+    runtime: str = "llama.cpp",
 ) -> PerLayerStep:
     """The per-layer model's step for ``batch`` sequences (KV scaled from the fit's batch)."""
     gpu = hardware.gpus[0]
@@ -186,7 +192,8 @@ def per_layer_step(
     else:
         ram = 0.0
     kv_per_seq = fit.kv.bytes / fit.kv.batch
-    peak = gpu.fp16_flops * _compute_share(eff, arch, gpu.compute_capability) * plan.tp
+    path, share = compute_path(eff, arch, gpu, runtime, weights.precision)
+    peak = path.peak_flops * share * plan.tp
     compute_s = 2 * breakdown.active_excluding_embeddings * batch / peak if peak else 0.0
     return PerLayerStep(
         gpu_bytes=other + routed - ram + kv_per_seq * batch,
@@ -242,12 +249,16 @@ def prefill_seconds(
     tokens: int,
     compute: float,
     ram_efficiency: float,
+    peak_flops: float | None = None,
 ) -> tuple[float, float]:
-    """(seconds to prefill ``tokens``, the effective FLOP/s used)."""
+    """(seconds to prefill ``tokens``, the effective FLOP/s used).
+
+    ``peak_flops``: one GPU's peak on the math path the runtime takes (its FP16 figure when None).
+    """
     gpu = hardware.gpus[0]
     plan = fit.attempt.plan
     flops = prompt_flops(arch, breakdown, tokens)
-    peak = gpu.fp16_flops * compute * plan.tp
+    peak = (gpu.fp16_flops if peak_flops is None else peak_flops) * compute * plan.tp
     weights = fit.weights
     gpu_weights = weights.total_bytes - plan.offloaded_bytes
     bandwidth = gpu.bandwidth_bytes_per_s * plan.tp
@@ -266,6 +277,7 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
     batch = workload.batch
     serving = serving_constants(runtime.name, gpu.vendor, cal) if runtime.step_model == "serving" else None
     tokens = max(workload.context, 1)
+    path: MathPath | None = None
     if serving is not None:
         one = serving_step_for(arch, breakdown, fit, runtime, hardware, 1, serving, workload.expert_parallel)
         many = serving_step_for(arch, breakdown, fit, runtime, hardware, batch, serving, workload.expert_parallel)
@@ -277,13 +289,13 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
         model = f"{runtime.release or runtime.name}, {gpu.vendor}" + ("" if runtime.cuda_graphs else ", eager")
     else:
         eff = efficiency(runtime.name, gpu.vendor, cal)
-        one_pl = per_layer_step(arch, breakdown, fit, hardware, 1, eff, cal.ram_efficiency)
+        one_pl = per_layer_step(arch, breakdown, fit, hardware, 1, eff, cal.ram_efficiency, runtime.name)
         step_1 = one_pl.seconds(eff.bandwidth, eff.per_layer_s)
-        step_b = per_layer_step(arch, breakdown, fit, hardware, batch, eff, cal.ram_efficiency).seconds(
+        step_b = per_layer_step(arch, breakdown, fit, hardware, batch, eff, cal.ram_efficiency, runtime.name).seconds(
             eff.bandwidth, eff.per_layer_s
         )
         band = eff.band
-        share = _compute_share(eff, arch, gpu.compute_capability)
+        path, share = compute_path(eff, arch, gpu, runtime.name, fit.weights.precision)
         layer_units = one_pl.layer_units
         decode_basis = (
             f"{gpu.bandwidth_bytes_per_s * plan.tp / 1e12:.2f} TB/s x {eff.bandwidth:.2f} / "
@@ -303,14 +315,18 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
     notes: tuple[str, ...] = ()
     prefill_rate: float | None = None
     ttft: float | None = None
-    if gpu.fp16_flops > 0:
-        prefill_s, peak = prefill_seconds(arch, breakdown, fit, hardware, tokens, share, cal.ram_efficiency)
+    path_peak = path.peak_flops if path is not None else None
+    if (path_peak if path_peak is not None else gpu.fp16_flops) > 0:
+        prefill_s, peak = prefill_seconds(
+            arch, breakdown, fit, hardware, tokens, share, cal.ram_efficiency, peak_flops=path_peak
+        )
         prefill_flops_per_token = prompt_flops(arch, breakdown, tokens) / tokens
         prefill_rate, ttft = tokens / prefill_s, prefill_s
+        how = f"{path.label} {path.peak_flops / 1e12:,.0f} T x {share:.2f}; " if path is not None else ""
         basis = (
             decode_basis
             + f"; prefill {prefill_flops_per_token / 1e9:.1f} GFLOP/token at {peak / 1e12:.0f} TFLOPS effective"
-            + f" ({model})"
+            + f" ({how}{model})"
         )
     else:
         basis = decode_basis + f" ({model}); prefill unknown: no FLOPS for this GPU"
@@ -321,7 +337,9 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
     prompt = max(tokens - output, 1)
     prompt_s = 0.0
     if prefill_rate is not None:
-        prompt_s = prefill_seconds(arch, breakdown, fit, hardware, prompt, share, cal.ram_efficiency)[0]
+        prompt_s = prefill_seconds(
+            arch, breakdown, fit, hardware, prompt, share, cal.ram_efficiency, peak_flops=path_peak
+        )[0]
     if serving is not None:
         prompt_s *= serving.prefill_interference
     per_user = 1 / (step_b + (batch - 1) * prompt_s / output)

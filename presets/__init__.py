@@ -143,6 +143,8 @@ def gpu_presets() -> dict[str, GpuSpec]:
             bandwidth_bytes_per_s=row["bandwidth_gb_per_s"] * 1e9,
             fp16_flops=row["fp16_tflops_dense"] * 1e12,
             fp8_flops=row["fp8_tflops_dense"] * 1e12,
+            int8_ops=float(row.get("int8_tops_dense", 0)) * 1e12,
+            fp16_acc16_flops=float(row.get("fp16_acc16_tflops_dense", 0)) * 1e12,
             compute_capability=float(cc) if cc is not None else None,
             usable_fraction=float(row.get("usable_fraction", 1.0)),
             source=row["source"],

@@ -143,6 +143,12 @@ def test_stored_constants_and_bands_are_what_the_data_gives() -> None:
     cases = calibrate.all_cases()
     shipped = speed_calibration()
     refit = calibrate.calibrated(cases, shipped)
+    refit_prefill = calibrate.fit_prefill(calibrate.prefill_cases(), shipped)
+    for key, eff in refit_prefill.efficiency.items():
+        if eff.compute_by_path:  # the prefill shares per math path (benchmarks/prefill.csv)
+            stored = shipped.efficiency[key]
+            assert dict(stored.compute_by_path) == pytest.approx(dict(eff.compute_by_path)), key
+            assert stored.moe_compute == pytest.approx(eff.moe_compute), key
     for key, eff in refit.efficiency.items():
         stored = shipped.efficiency[key]
         assert (stored.bandwidth, stored.per_layer_s, stored.band) == pytest.approx(

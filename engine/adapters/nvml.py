@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from paramtui.engine.hardware import GpuSpec, cores_per_sm, estimate_tensor_flops
+from paramtui.engine.hardware import GpuSpec, cores_per_sm, estimate_tensor_flops, is_geforce
 
 MIB = 2**20
 
@@ -479,13 +479,21 @@ def to_gpu_spec(reading: GpuReading, preset: GpuSpec | None) -> tuple[GpuSpec, l
                 f"NVML bandwidth {bandwidth / 1e9:,.0f} GB/s differs from the {preset.id} preset's "
                 f"{preset_bw / 1e9:,.0f} GB/s by {abs(bandwidth / preset_bw - 1):.0%}"
             )
-        fp16 = preset.fp16_flops * reading.mig_compute_share
-        fp8 = preset.fp8_flops * reading.mig_compute_share
+        share = reading.mig_compute_share
+        fp16, fp8 = preset.fp16_flops * share, preset.fp8_flops * share
+        int8, fp16_acc16 = preset.int8_ops * share, preset.fp16_acc16_flops * share
     else:
-        fp16, fp8 = estimate_tensor_flops(reading.compute_capability, reading.cores, reading.max_sm_clock_mhz)
-        fp16 *= reading.mig_compute_share
-        fp8 *= reading.mig_compute_share
-        notes.append("FLOPS estimated from compute capability, cores and clock (no GPU preset of this name)")
+        rates = estimate_tensor_flops(
+            reading.compute_capability, reading.cores, reading.max_sm_clock_mhz, geforce=is_geforce(reading.name)
+        )
+        share = reading.mig_compute_share
+        fp16, fp8 = rates.fp16_flops * share, rates.fp8_flops * share
+        int8, fp16_acc16 = rates.int8_ops * share, rates.fp16_acc16_flops * share
+        notes.append(
+            "FLOPS estimated from SMs x clock x the architecture's per-SM tensor rate"
+            + (" (GeForce: FP32-accumulate at half rate)" if is_geforce(reading.name) else "")
+            + " (no GPU preset of this name)"
+        )
         if bandwidth is None:
             bandwidth = 0.0
             notes.append("bandwidth unknown: NVML could not give bus width and clock, and no preset matches")
@@ -497,6 +505,8 @@ def to_gpu_spec(reading: GpuReading, preset: GpuSpec | None) -> tuple[GpuSpec, l
         bandwidth_bytes_per_s=bandwidth,
         fp16_flops=fp16,
         fp8_flops=fp8,
+        int8_ops=int8,
+        fp16_acc16_flops=fp16_acc16,
         compute_capability=reading.compute_capability,
         memory_free_bytes=reading.memory_free,
         source=f"NVML (matched preset {preset.id})" if preset else "NVML (no preset; FLOPS estimated)",

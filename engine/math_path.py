@@ -1,0 +1,71 @@
+"""Which tensor math a runtime's prefill GEMMs really run, and that path's peak on a GPU.
+
+A GPU has several peaks: FP16 with FP32 accumulate (GeForce parts run it at half rate), FP16 with
+FP16 accumulate, FP8 and INT8. Which one bounds prefill depends on the kernels the runtime picks
+for the weights' format:
+
+- llama.cpp, quantized GGUF types on NVIDIA (Turing and later): the MMQ kernels quantize the
+  activations to INT8 and multiply with ``mma.sync`` INT8 instructions (ggml-cuda ``mmq.cuh``); A100,
+  Hopper and B200 issue INT8 faster only through instructions MMQ does not use, so their peak on this
+  path is capped at ``mma.sync``'s rate (:func:`paramtui.engine.hardware.mma_sync_share`).
+- llama.cpp, F16 GGUF on NVIDIA: cuBLAS GEMMs with FP16 compute (``CUBLAS_COMPUTE_16F``), which
+  GeForce runs at twice its FP32-accumulate figure; BF16 and F32 use FP32 accumulate.
+- llama.cpp on AMD: MMQ on the matrix cores (MFMA, WMMA) where there are INT8 ones, else FP16.
+- llama.cpp on Apple (Metal): quantized weights are dequantized to half and multiplied in simdgroup
+  FP16 matrices, so every format runs at the FP16 rate.
+- serving engines and transformers: FP8 GEMMs for FP8 weights, INT8 for W8A8, else BF16/FP16 with FP32
+  accumulate.
+
+The share of each path's peak that a runtime reaches is fitted per (runtime, vendor, path) by
+``benchmarks/calibrate.py`` (``compute_by_path`` in the calibration data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from paramtui.engine.hardware import GpuSpec, mma_sync_share
+from paramtui.engine.precision import precision_kind
+
+Path = Literal["int8_mmq", "int8", "fp8", "fp16_acc16", "fp16"]
+
+_FLOAT_GGUF = ("f16", "bf16", "fp32", "fp16")
+
+
+@dataclass(frozen=True, slots=True)
+class MathPath:
+    """The tensor path prefill GEMMs run on, with its peak."""
+
+    path: Path
+    """Key of the fitted share (``compute_by_path``)."""
+    peak_flops: float
+    """Dense peak of that path on one GPU, FLOP/s (INT8 ops count as FLOPs: one multiply-add is two)."""
+    label: str
+    """Words for the basis line."""
+
+
+def _fp16(gpu: GpuSpec, why: str) -> MathPath:
+    return MathPath("fp16", gpu.fp16_flops, f"FP16/FP32-acc {why}".strip())
+
+
+def prefill_path(runtime: str, precision: str, gpu: GpuSpec) -> MathPath:
+    """The math path ``runtime`` takes for weights in ``precision`` on ``gpu``."""
+    if runtime == "llama.cpp":
+        quantized = precision_kind(precision) == "gguf" and precision not in _FLOAT_GGUF
+        if gpu.vendor == "apple":
+            return _fp16(gpu, "simdgroup (Metal dequantizes to half)" if quantized else "simdgroup")
+        if quantized and gpu.int8_ops > 0:
+            if gpu.vendor == "nvidia":
+                share = mma_sync_share(gpu.compute_capability)
+                cap = f", mma.sync at {share:.2g} of the INT8 peak" if share < 1 else ""
+                return MathPath("int8_mmq", gpu.int8_ops * share, f"INT8 MMQ{cap}")
+            return MathPath("int8_mmq", gpu.int8_ops, "INT8 MMQ")
+        if precision in ("f16", "fp16") and gpu.vendor == "nvidia" and gpu.fp16_acc16_flops > 0:
+            return MathPath("fp16_acc16", gpu.fp16_acc16_flops, "FP16/FP16-acc cuBLAS")
+        return _fp16(gpu, "(no INT8 matrix units)" if quantized else "")
+    if precision in ("fp8", "nvfp4", "mxfp4") and gpu.fp8_flops > 0:
+        return MathPath("fp8", gpu.fp8_flops, "FP8")
+    if precision == "int8" and gpu.int8_ops > 0:
+        return MathPath("int8", gpu.int8_ops, "INT8")
+    return _fp16(gpu, "")
