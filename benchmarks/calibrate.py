@@ -62,6 +62,9 @@ BANDWIDTH_GRID = np.arange(0.40, 1.0001, 0.02)
 LAYER_GRID = np.concatenate([np.arange(0, 101, 4), np.arange(125, 1501, 25)]) * 1e-6
 FLOOR_SCALE_GRID = np.arange(0.5, 3.0001, 0.05)
 HOST_GRID = np.arange(0.0, 8.0001, 0.05) * 1e-3
+WIDTH_GRID = np.arange(0.0, 1.0001, 0.25)
+WIDTH_RUNTIMES = ("llama.cpp",)
+"""Runtimes whose per-layer cost is fitted with a width term (transformers' is host-bound, not width-bound)."""
 INTERFERENCE_GRID = np.concatenate([np.arange(0.5, 5.0001, 0.25), np.arange(5.5, 30.0001, 0.5)])
 NODE_GPUS = 8
 """GPUs in one HGX/OAM node: a row on more is a multi-node run (InfiniBand between nodes)."""
@@ -229,6 +232,7 @@ def _per_layer_arrays(cases: Sequence[Case], cal: Calibration) -> dict[str, np.n
         "ram": np.array([s.ram_s for s in steps]),
         "compute": np.array([s.compute_s for s in steps]),
         "units": np.array([s.layer_units for s in steps]),
+        "width": np.array([s.width for s in steps]),
         "coll": np.array([s.collective_s for s in steps]),
         "batch": np.array([c.workload.batch for c in cases], dtype=float),
         "measured": np.array([c.measured for c in cases]),
@@ -240,19 +244,28 @@ def fit_per_layer(key: tuple[str, str], cases: Sequence[Case], cal: Calibration)
     base = cal.efficiency.get(key, cal.fallback)
     a = _per_layer_arrays(cases, cal)
     bw = np.array([MEASURED_BANDWIDTH[key]]) if key in MEASURED_BANDWIDTH else BANDWIDTH_GRID
-    memory = a["bytes"][None, None, :] / bw[:, None, None] + a["ram"]
-    step = np.maximum(memory, a["compute"]) + LAYER_GRID[None, :, None] * a["units"] + a["coll"]
+    widths = WIDTH_GRID if key[0] in WIDTH_RUNTIMES else np.array([0.0])
+    memory = a["bytes"][None, None, None, :] / bw[:, None, None, None] + a["ram"]
+    scale = 1 - widths[:, None] + widths[:, None] * a["width"][None, :]  # widths x rows
+    fixed = LAYER_GRID[None, :, None, None] * scale[None, None, :, :] * a["units"]
+    step = np.maximum(memory, a["compute"]) + fixed + a["coll"]
     errors = a["batch"] / step / a["measured"] - 1
     scores = _score(errors)
-    i, j = np.unravel_index(np.argmin(scores), scores.shape)
-    return replace(base, bandwidth=round(float(bw[i]), 2), per_layer_s=round(float(LAYER_GRID[j]), 7))
+    i, j, k = np.unravel_index(np.argmin(scores), scores.shape)
+    return replace(
+        base,
+        bandwidth=round(float(bw[i]), 2),
+        per_layer_s=round(float(LAYER_GRID[j]), 7),
+        per_layer_width=round(float(widths[k]), 2),
+    )
 
 
 def predict_per_layer(cases: Sequence[Case], eff: Efficiency, cal: Calibration) -> np.ndarray:
     """Predicted tokens/s of each row with these constants."""
     a = _per_layer_arrays(cases, cal)
     memory = a["bytes"] / eff.bandwidth + a["ram"]
-    step = np.maximum(memory, a["compute"]) + eff.per_layer_s * a["units"] + a["coll"]
+    scale = 1 - eff.per_layer_width + eff.per_layer_width * a["width"]
+    step = np.maximum(memory, a["compute"]) + eff.per_layer_s * scale * a["units"] + a["coll"]
     return a["batch"] / step
 
 
@@ -485,6 +498,8 @@ def write(cal: Calibration, heldout: dict[str, dict[str, dict[str, float]]], pat
     for (runtime, vendor), eff in cal.efficiency.items():
         entry = data["per_layer"].setdefault(f"{runtime}/{vendor}", {})
         entry.update(bandwidth=eff.bandwidth, per_layer_s=eff.per_layer_s, band=eff.band)
+        if eff.per_layer_width:
+            entry.update(per_layer_width=eff.per_layer_width)
         if eff.compute_by_path:
             entry.update(
                 compute_by_path=dict(eff.compute_by_path),
@@ -660,7 +675,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                              sorted({c.key for c in cases})))  # fmt: skip
     cal = calibrated(cases, shipped)
     for key, eff in sorted(cal.efficiency.items()):
-        print(f"  {key}: bandwidth {eff.bandwidth:.2f}, per layer {eff.per_layer_s * 1e6:.0f} us, band {eff.band:.2f}")
+        print(
+            f"  {key}: bandwidth {eff.bandwidth:.2f}, per layer {eff.per_layer_s * 1e6:.0f} us"
+            f" (width weight {eff.per_layer_width:.2f}), band {eff.band:.2f}"
+        )
     for key, constants in sorted(cal.serving.items()):
         print(
             f"  {key}: host {constants.host_step_s * 1e3:.2f} ms/step, floor x{constants.floor_scale:.2f},"

@@ -32,6 +32,9 @@ class Efficiency:
     kernels do not use an architecture's own tensor-core instructions reaches far less of its peak."""
     band: float = 0.35
     """Relative half-width of the low-high band: the 90th-percentile error on held-out rows."""
+    per_layer_width: float = 0.0
+    """Weight w of the model's width in the per-layer cost: ``per_layer_s x (1 - w + w x hidden / 4096)``
+    (a small model's kernels finish sooner than a wide one's; 0 = the same cost at every width)."""
     compute_by_path: tuple[tuple[str, float], ...] = ()
     """(math path, share) pairs: the share of that path's peak prefill reaches (``int8_mmq``,
     ``fp16_acc16``, ``fp16``, ``fp8``, ``int8``; see :mod:`paramtui.engine.math_path`). A path
@@ -160,6 +163,7 @@ def _efficiency(data: Mapping[str, Any]) -> Efficiency:
         moe_compute=_number(data, "moe_compute", 1.0),
         compute_by_cc=tuple((float(cc), float(share)) for cc, share in data.get("compute_by_cc", ())),
         band=_number(data, "band", 0.35),
+        per_layer_width=_number(data, "per_layer_width", 0.0),
         compute_by_path=tuple(
             (str(k), _number(data.get("compute_by_path", {}), k)) for k in data.get("compute_by_path", {})
         ),

@@ -95,6 +95,11 @@ REFERENCE_LAYER_KERNELS = 15
 gate, up, GLU, down): the unit ``Efficiency.per_layer_s`` is fitted in."""
 
 
+REFERENCE_HIDDEN = 4096
+"""Hidden size of the reference layer (Llama 3 8B): a kernel's fixed time grows with the width of the
+tensors it touches (``Efficiency.per_layer_width``)."""
+
+
 def layer_kernels(arch: Architecture) -> float:
     """Decode-step GPU kernels of all decoder layers, in reference-layer units.
 
@@ -141,11 +146,18 @@ class PerLayerStep:
     """All-reduces between tensor-parallel GPUs."""
     ram_bytes: float
     """Bytes read from RAM per step."""
+    width: float = 1.0
+    """Hidden size over the reference layer's 4,096 (Llama 3 8B)."""
 
-    def seconds(self, bandwidth_share: float, per_layer_s: float) -> float:
+    def layer_scale(self, width_weight: float) -> float:
+        """Factor on the per-layer cost for this model's width: ``1 - w + w x width``."""
+        return 1 - width_weight + width_weight * self.width
+
+    def seconds(self, bandwidth_share: float, per_layer_s: float, width_weight: float = 0.0) -> float:
         """The step's time."""
         memory = self.gpu_bytes / (self.bandwidth_bytes_per_s * bandwidth_share) + self.ram_s
-        return max(memory, self.compute_s) + self.layer_units * per_layer_s + self.collective_s
+        fixed = self.layer_units * per_layer_s * self.layer_scale(width_weight)
+        return max(memory, self.compute_s) + fixed + self.collective_s
 
 
 def compute_path(
@@ -201,6 +213,7 @@ def per_layer_step(
         ram_s=ram / (hardware.ram_bandwidth_bytes_per_s * ram_efficiency),
         compute_s=compute_s,
         layer_units=layer_kernels(arch),
+        width=arch.hidden_size / REFERENCE_HIDDEN,
         collective_s=2 * arch.num_layers * ALLREDUCE_S if plan.tp > 1 else 0.0,
         ram_bytes=ram,
     )
@@ -290,9 +303,9 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
     else:
         eff = efficiency(runtime.name, gpu.vendor, cal)
         one_pl = per_layer_step(arch, breakdown, fit, hardware, 1, eff, cal.ram_efficiency, runtime.name)
-        step_1 = one_pl.seconds(eff.bandwidth, eff.per_layer_s)
+        step_1 = one_pl.seconds(eff.bandwidth, eff.per_layer_s, eff.per_layer_width)
         step_b = per_layer_step(arch, breakdown, fit, hardware, batch, eff, cal.ram_efficiency, runtime.name).seconds(
-            eff.bandwidth, eff.per_layer_s
+            eff.bandwidth, eff.per_layer_s, eff.per_layer_width
         )
         band = eff.band
         path, share = compute_path(eff, arch, gpu, runtime.name, fit.weights.precision)
@@ -308,7 +321,7 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
             )
             + f" + {arch.num_layers} layers"
             + (f" (kernels of {layer_units:.1f} Llama layers)" if abs(layer_units - arch.num_layers) >= 0.05 else "")
-            + f" x {eff.per_layer_s * 1e6:.0f} us"
+            + f" x {eff.per_layer_s * one_pl.layer_scale(eff.per_layer_width) * 1e6:.0f} us"
         )
         model = f"{runtime.name}, {gpu.vendor}"
     decode = 1 / step_1
