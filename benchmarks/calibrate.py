@@ -496,7 +496,7 @@ def write(cal: Calibration, heldout: dict[str, dict[str, dict[str, float]]], pat
     """Store the fitted constants, bands and held-out errors in the JSON the engine reads."""
     data = json.loads(path.read_text(encoding="utf-8"))
     for (runtime, vendor), eff in cal.efficiency.items():
-        entry = data["per_layer"].setdefault(f"{runtime}/{vendor}", {})
+        entry = data["per_layer"].setdefault(f"{runtime}/{vendor}", {"compute": eff.compute})
         entry.update(bandwidth=eff.bandwidth, per_layer_s=eff.per_layer_s, band=eff.band)
         if eff.per_layer_width:
             entry.update(per_layer_width=eff.per_layer_width)

@@ -96,7 +96,7 @@ def choose_runtime(request: Request, precision: str, hardware: Hardware | None) 
             choice = replace(choice, version=version)
         profile = get_runtime(name)
     elif precision_kind(precision) == "gguf" or (
-        hardware is not None and hardware.gpus and hardware.gpus[0].vendor == "apple"
+        hardware is not None and hardware.gpus and hardware.gpus[0].vendor in ("apple", "cpu")
     ):
         profile = get_runtime("llama.cpp")
     else:

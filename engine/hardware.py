@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-Vendor = Literal["nvidia", "amd", "apple"]
+Vendor = Literal["nvidia", "amd", "apple", "cpu"]
+"""``cpu``: no accelerator, llama.cpp's CPU backend reading the weights from system RAM (a CPU preset's
+memory is the RAM, its bandwidth the DRAM peak)."""
 HardwareSource = Literal["nvml", "preset", "custom", "none"]
 
 DEFAULT_RAM_BANDWIDTH = 60e9
@@ -233,8 +235,8 @@ def parse_custom_gpu(text: str) -> GpuSpec:
             f"custom GPU spec has unknown keys {unknown}; use mem, bw, fp16, fp8, int8, cc, vendor, name"
         )
     vendor = fields.get("vendor", "nvidia")
-    if vendor not in ("nvidia", "amd", "apple"):
-        raise GpuSpecError(f"vendor must be nvidia, amd or apple, not {vendor!r}")
+    if vendor not in ("nvidia", "amd", "apple", "cpu"):
+        raise GpuSpecError(f"vendor must be nvidia, amd, apple or cpu, not {vendor!r}")
     try:
         cc = float(fields["cc"]) if "cc" in fields else None
     except ValueError:

@@ -215,7 +215,7 @@ LLAMA_CPP = RuntimeProfile(
         sliding_source="llama.cpp ≥ b6950, PR #17046",
         recurrent_source="llama.cpp llama_memory_recurrent, R and S in f32",
     ),
-    formats=dict.fromkeys(_LLAMA_CPP_FORMATS, (5.0, _ALL)),
+    formats=dict.fromkeys(_LLAMA_CPP_FORMATS, (5.0, (*_ALL, "cpu"))),  # the CPU backend runs every type
     offload=("none", "layers", "experts"),  # -ngl, --n-cpu-moe
     multi_gpu="pp",  # --split-mode layer (default)
     loads_vision=False,  # the vision tower is a separate mmproj file

@@ -177,7 +177,8 @@ def test_gpu_presets_cover_the_required_ids_with_sources() -> None:
     assert set(required) <= set(presets)
     for spec in presets.values():
         assert spec.source.startswith("https://")
-        assert spec.memory_bytes > 0 and spec.bandwidth_bytes_per_s > 0 and spec.fp16_flops > 0
+        assert spec.memory_bytes > 0 and spec.bandwidth_bytes_per_s > 0
+        assert spec.fp16_flops > 0 or spec.vendor == "cpu"  # CPU presets: decode from RAM, prefill unknown
     assert presets["h100-sxm"].bandwidth_bytes_per_s == 3.35e12  # 5120-bit x 2619 MHz x 2 (DESIGN.md)
 
 

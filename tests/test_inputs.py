@@ -83,3 +83,21 @@ def test_help_shows_vendor_and_cc(capsys: pytest.CaptureFixture[str]) -> None:
         main(["inspect", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "vendor=" in text and "cc=" in text
+
+
+def test_cpu_only_runs_llama_cpp_from_ram(capsys: pytest.CaptureFixture[str]) -> None:
+    """A CPU preset (vendor cpu: its memory is the RAM, its bandwidth the DRAM peak) picks llama.cpp,
+    and decode lands near geerlingguy/ai-benchmarks' Raspberry Pi 5 16GB CPU row (Llama 3.2 3B Q4_K_M,
+    llama-bench tg128: 4.88 tok/s), within the llama.cpp/cpu band."""
+    assert (
+        main(
+            ["inspect", "llama-3.2-3b", "--precision", "q4_k_m", "--context", "128", "--gpu", "cpu-pi5-16gb", "--json"]
+        )
+        == 0
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert report["memory"]["runtime"] == "llama.cpp"
+    assert report["speed"]["decode_tokens_per_s"] == pytest.approx(4.88, rel=0.3)
+    assert report["speed"]["prefill_tokens_per_s"] is None  # no FLOPS in the CPU presets
+    assert main(["inspect", "llama-3.2-3b", "--gpu", "cpu-pi5-16gb", "--runtime", "vllm", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["fit"]["verdict"] == "does_not_fit"
