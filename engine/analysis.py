@@ -166,6 +166,12 @@ def analyze(
         deployment = Deployment(arch, breakdown, runtime, hardware, workload)
         fit = assess_fit(deployment, precision, kv_dtype, request.options, weights=weights)
         gpu = hardware.gpus[0]
+        if runtime.name == "llama.cpp" and fit.attempt.plan.tp > 1:
+            notes.append(
+                "llama.cpp with --tp: --split-mode row, computed as tensor parallel; public A/B runs put row split"
+                " anywhere from 0.3x (8 x A100, anthony-chaudhary/fak#3075) to 1.7x (2 x RTX A6000 with NVLink,"
+                " ollama/ollama#2191) the default layer split's decode"
+            )
         if fit.verdict != "does_not_fit" and gpu.bandwidth_bytes_per_s <= 0:
             notes.append("no speed: the GPU's memory bandwidth is unknown (add bw=..., e.g. bw=1008GB/s, to --gpu)")
         elif fit.verdict != "does_not_fit":

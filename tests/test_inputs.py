@@ -101,3 +101,19 @@ def test_cpu_only_runs_llama_cpp_from_ram(capsys: pytest.CaptureFixture[str]) ->
     assert report["speed"]["prefill_tokens_per_s"] is None  # no FLOPS in the CPU presets
     assert main(["inspect", "llama-3.2-3b", "--gpu", "cpu-pi5-16gb", "--runtime", "vllm", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["fit"]["verdict"] == "does_not_fit"
+
+
+def test_llama_cpp_row_split_carries_a_note() -> None:
+    """llama.cpp's default multi-GPU mode is the layer split (pipeline); --tp asks for row split, whose
+    public A/Bs disagree (anthony-chaudhary/fak#3075: 0.3x on 8 x A100; ollama/ollama#2191: faster on
+    2 x RTX A6000), so the figure says so."""
+    arch, _ = model("llama-3.1-70b")
+    gpus, source = parse_gpu_spec("2xrtx-3090", gpu_presets())
+    from paramtui.engine.fit import PlanOptions
+
+    row = analyze(
+        arch, Request(precision="q4_k_m", runtime="llama.cpp", options=PlanOptions(tp=2)), Hardware(gpus, source)
+    )
+    assert any("--split-mode row" in n for n in row.notes)
+    layer = analyze(arch, Request(precision="q4_k_m", runtime="llama.cpp"), Hardware(gpus, source))
+    assert not any("--split-mode row" in n for n in layer.notes)
