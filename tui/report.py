@@ -100,6 +100,8 @@ def _hardware_section(analysis: Analysis) -> dict[str, Any] | None:
                 "bandwidth_bytes_per_s": g.bandwidth_bytes_per_s,
                 "fp16_flops": g.fp16_flops,
                 "fp8_flops": g.fp8_flops,
+                "int8_ops": g.int8_ops,
+                "fp16_acc16_flops": g.fp16_acc16_flops or g.fp16_flops,
             }
             for g in hw.gpus
         ],
