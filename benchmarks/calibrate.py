@@ -39,6 +39,7 @@ from paramtui.engine.calibration import Calibration, Efficiency, ServingConstant
 from paramtui.engine.fit import Deployment, FitReport, PlanOptions, Workload, assess_fit
 from paramtui.engine.hardware import Hardware, parse_gpu_spec
 from paramtui.engine.kv_cache import resolve_kv_dtype
+from paramtui.engine.math_path import expert_tile_factor
 from paramtui.engine.params import ParamBreakdown, count_params, prompt_flops
 from paramtui.engine.runtimes import RuntimeProfile, get_runtime
 from paramtui.engine.serving import ServingStep
@@ -535,11 +536,13 @@ class PrefillCase:
     """One GPU's peak on the path, times the GPUs of the plan."""
     flops_per_token: float
     """FLOPs per prompt token (the speed model's count, attention included)."""
+    tile_factor: float = 1.0
+    """The MMQ expert-tile factor the model applies to this row (1 for dense rows and other paths)."""
 
     @property
     def achieved(self) -> float:
-        """Share of the path's peak the row reached (compute-bound, as the model has it)."""
-        return self.flops_per_token * self.case.measured / self.peak_flops
+        """Share of the path's peak the row reached (compute-bound, as the model has it), over the tile factor."""
+        return self.flops_per_token * self.case.measured / self.peak_flops / self.tile_factor
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -559,7 +562,8 @@ def prefill_cases() -> list[PrefillCase]:
         path, _ = speed.compute_path(eff, case.arch, gpu, case.runtime.name, case.fit.weights.precision)
         tokens = case.workload.context
         flops = prompt_flops(case.arch, case.breakdown, tokens) / tokens
-        out.append(PrefillCase(case, path.path, path.peak_flops * case.fit.attempt.plan.tp, flops))
+        tile = expert_tile_factor(case.arch, case.breakdown, tokens) if path.path == "int8_mmq" else 1.0
+        out.append(PrefillCase(case, path.path, path.peak_flops * case.fit.attempt.plan.tp, flops, tile))
     return out
 
 
@@ -575,7 +579,11 @@ def fit_prefill(cases: Sequence[PrefillCase], cal: Calibration) -> Calibration:
             if dense:
                 shares[path] = round(statistics.median(dense), 3)
         moe = base.moe_compute
-        ratios = [c.achieved / shares[c.path] for c in own if c.case.kind == "moe" and c.path in shares]
+        ratios = [
+            c.achieved / shares[c.path]
+            for c in own
+            if c.case.kind == "moe" and c.path in shares and c.path != "int8_mmq"  # MMQ: the tile model instead
+        ]
         if ratios:
             moe = round(statistics.median(ratios), 3)
         efficiency[(runtime, vendor)] = replace(base, compute_by_path=tuple(sorted(shares.items())), moe_compute=moe)
@@ -589,8 +597,10 @@ def predict_prefill(cases: Sequence[PrefillCase], cal: Calibration) -> np.ndarra
         case = c.case
         eff = cal.efficiency.get(case.key, cal.fallback)
         gpu = case.hardware.gpus[0]
-        path, share = speed.compute_path(eff, case.arch, gpu, case.runtime.name, case.fit.weights.precision)
         tokens = case.workload.context
+        path, share = speed.compute_path(
+            eff, case.arch, gpu, case.runtime.name, case.fit.weights.precision, case.breakdown, tokens
+        )
         seconds, _ = speed.prefill_seconds(
             case.arch, case.breakdown, case.fit, case.hardware, tokens, share, cal.ram_efficiency, path.peak_flops
         )

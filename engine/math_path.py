@@ -25,7 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from paramtui.engine.architecture import Architecture
 from paramtui.engine.hardware import GpuSpec, mma_sync_share
+from paramtui.engine.params import ParamBreakdown, prompt_flops
 from paramtui.engine.precision import precision_kind
 
 Path = Literal["int8_mmq", "int8", "fp8", "fp16_acc16", "fp16"]
@@ -69,3 +71,29 @@ def prefill_path(runtime: str, precision: str, gpu: GpuSpec) -> MathPath:
     if precision == "int8" and gpu.int8_ops > 0:
         return MathPath("int8", gpu.int8_ops, "INT8")
     return _fp16(gpu, "")
+
+
+MMQ_TILE_TOKENS = 128
+"""Widest token tile of llama.cpp's MMQ kernels (``mmq_x`` up to 128 in ggml-cuda ``mmq.cuh``, the HIP
+build included): an expert that gets fewer tokens than that leaves the tile partly empty."""
+
+UBATCH_TOKENS = 512
+"""llama.cpp's default ``n_ubatch``: a prompt is processed 512 tokens at a time."""
+
+
+def expert_tile_factor(arch: Architecture, breakdown: ParamBreakdown, tokens: int) -> float:
+    """Share of the dense MMQ rate an MoE prompt keeps (1 for dense models).
+
+    Each routed expert sees ``min(tokens, 512) x top_k / experts`` tokens per micro-batch; its GEMMs run
+    at that over the 128-token tile (capped at 1), and only the routed experts' FLOPs are slowed:
+    Mixtral (128 tokens per expert) keeps the dense rate, Qwen3-30B-A3B (32) runs its experts at a
+    quarter of it.
+    """
+    moe = arch.moe
+    if moe is None or not arch.num_moe_layers or tokens < 1:
+        return 1.0
+    routed = 2 * breakdown.component("routed_experts").active * tokens
+    share = min(1.0, routed / prompt_flops(arch, breakdown, tokens))
+    per_expert = min(tokens, UBATCH_TOKENS) * moe.top_k / moe.num_experts
+    fill = min(1.0, per_expert / MMQ_TILE_TOKENS)
+    return 1 / (1 - share + share / fill)

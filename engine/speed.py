@@ -21,7 +21,7 @@ from paramtui.engine.architecture import Architecture
 from paramtui.engine.calibration import Calibration, Efficiency, ServingConstants
 from paramtui.engine.fit import Deployment, FitReport
 from paramtui.engine.hardware import GpuSpec, Hardware
-from paramtui.engine.math_path import MathPath, prefill_path
+from paramtui.engine.math_path import UBATCH_TOKENS, MathPath, expert_tile_factor, prefill_path
 from paramtui.engine.params import ParamBreakdown, prompt_flops
 from paramtui.engine.runtimes import RuntimeProfile
 from paramtui.engine.serving import ServingStep, describe, serving_step, shared_expert_fused
@@ -161,12 +161,26 @@ class PerLayerStep:
 
 
 def compute_path(
-    eff: Efficiency, arch: Architecture, gpu: GpuSpec, runtime: str, precision: str
+    eff: Efficiency,
+    arch: Architecture,
+    gpu: GpuSpec,
+    runtime: str,
+    precision: str,
+    breakdown: ParamBreakdown | None = None,
+    tokens: int = UBATCH_TOKENS,
 ) -> tuple[MathPath, float]:
-    """The math path prefill (and compute-bound decode) runs on, and the share of its peak reached."""
+    """The math path prefill (and compute-bound decode) runs on, and the share of its peak reached.
+
+    On llama.cpp's MMQ path an MoE model's routed experts run at their tile fill
+    (:func:`expert_tile_factor`, ``tokens`` per micro-batch); elsewhere the fitted ``moe_compute``.
+    """
     path = prefill_path(runtime, precision, gpu)
     share = eff.compute_share(path.path, gpu.compute_capability)
-    return path, share * (eff.moe_compute if arch.moe is not None and arch.num_moe_layers else 1.0)
+    if arch.moe is None or not arch.num_moe_layers:
+        return path, share
+    if path.path == "int8_mmq" and breakdown is not None:
+        return path, share * expert_tile_factor(arch, breakdown, tokens)
+    return path, share * eff.moe_compute
 
 
 def _routed_bytes(fit: FitReport, arch: Architecture, batch: int) -> tuple[float, float]:
@@ -204,6 +218,7 @@ def per_layer_step(
     else:
         ram = 0.0
     kv_per_seq = fit.kv.bytes / fit.kv.batch
+    # decode runs llama.cpp's matrix-vector kernels, not MMQ tiles: the fitted MoE factor, not the tile model
     path, share = compute_path(eff, arch, gpu, runtime, weights.precision)
     peak = path.peak_flops * share * plan.tp
     compute_s = 2 * breakdown.active_excluding_embeddings * batch / peak if peak else 0.0
@@ -308,7 +323,7 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
             eff.bandwidth, eff.per_layer_s, eff.per_layer_width
         )
         band = eff.band
-        path, share = compute_path(eff, arch, gpu, runtime.name, fit.weights.precision)
+        path, share = compute_path(eff, arch, gpu, runtime.name, fit.weights.precision, breakdown, tokens)
         layer_units = one_pl.layer_units
         decode_basis = (
             f"{gpu.bandwidth_bytes_per_s * plan.tp / 1e12:.2f} TB/s x {eff.bandwidth:.2f} / "

@@ -71,3 +71,28 @@ def test_prefill_against_the_cuda_scoreboard(gpu_id: str, measured: float) -> No
     assert speed.prefill_tokens_per_s is not None
     assert speed.prefill_tokens_per_s == pytest.approx(measured, rel=0.30)
     assert "INT8 MMQ" in speed.basis
+
+
+def test_moe_prefill_runs_its_experts_at_their_tile_fill() -> None:
+    """llama.cpp's MMQ tiles are up to 128 tokens wide (ggml-cuda mmq.cuh) and a prompt goes in 512-token
+    micro-batches: Mixtral's experts get 512 x 2 / 8 = 128 tokens each and keep the dense rate;
+    Qwen3-30B-A3B's get 512 x 8 / 128 = 32, a quarter tile, so its routed-expert FLOPs run at a quarter.
+    Measured on an H100 (benchmarks/prefill.csv, llama-bench pp512): Mixtral 5,748 tok/s, Qwen3-30B-A3B
+    9,306; a single MoE factor put the two at -47% and +73% (held out by model)."""
+    from paramtui.engine.math_path import expert_tile_factor
+
+    mixtral, mixtral_bd = model("mixtral-8x7b")
+    assert expert_tile_factor(mixtral, mixtral_bd, 512) == pytest.approx(1.0)
+    qwen, qwen_bd = model("qwen3-30b-a3b")
+    routed = 2 * qwen_bd.component("routed_experts").active * 512
+    from paramtui.engine.params import prompt_flops
+
+    share = routed / prompt_flops(qwen, qwen_bd, 512)
+    assert expert_tile_factor(qwen, qwen_bd, 512) == pytest.approx(1 / (1 - share + share / 0.25))
+    dense, dense_bd = model("llama-3.1-8b")
+    assert expert_tile_factor(dense, dense_bd, 512) == 1.0
+    for preset, measured in (("mixtral-8x7b", 5748), ("qwen3-30b-a3b", 9306)):
+        arch, bd = model(preset)
+        d = Deployment(arch, bd, LLAMA_CPP, hardware("h100-sxm"), Workload(512))
+        speed = estimate_speed(d, assess_fit(d, "q4_k_m", "fp16", search_best=False))
+        assert speed.prefill_tokens_per_s == pytest.approx(measured, rel=0.25)
