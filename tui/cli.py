@@ -106,7 +106,7 @@ def _inspect_parser() -> _Parser:
         "--gpu",
         default=None,
         help="GPU preset id, NxID (2xrtx-4090) or a custom spec mem=24GiB[,bw=1008GB/s][,fp16=165TFLOPS]"
-        "[,fp8=330TFLOPS][,cc=8.9][,vendor=nvidia|amd|apple|cpu][,name=...]: mem alone gives the fit, "
+        "[,fp8=330TFLOPS][,int8=660TOPS][,cc=8.9][,vendor=nvidia|amd|apple|cpu][,name=...]: mem alone gives the fit, "
         "bw adds decode, fp16 adds prefill",
     )
     parser.add_argument("--gpus", type=_indices, default=None, help="live GPUs to use, e.g. 0,2 (default: all visible)")
