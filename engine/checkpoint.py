@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from paramtui.engine.architecture import Architecture
-from paramtui.engine.params import COMPONENTS, ComponentName, ParamBreakdown
+from paramtui.engine.params import COMPONENTS, Component, ComponentName, ParamBreakdown
 from paramtui.engine.precision import WeightsEstimate
 
 MAX_HEADER_BYTES = 100 * 2**20
@@ -400,3 +400,42 @@ def checkpoint_weights(
     )
     encodings = dict(summary.params_by_dtype)
     return WeightsEstimate(precision, parts, total, active, routed, encodings, basis, exact=True)
+
+
+_EXPERT_INDEX = re.compile(r"\.experts\.(\d+)\.")
+
+
+def expert_count(entries: Iterable[TensorEntry]) -> int:
+    """Routed experts per layer as the tensor names number them (``experts.N.``); 0 when unnumbered."""
+    indices = {int(m.group(1)) for e in entries if (m := _EXPERT_INDEX.search(e.name)) and not _SHARED.search(e.name)}
+    return max(indices) + 1 if indices else 0
+
+
+def breakdown_from_headers(summary: CheckpointSummary, num_experts: int, top_k: int) -> ParamBreakdown:
+    """A parameter breakdown from the headers alone: exact whatever the architecture.
+
+    Stored parameters per component are the tensors' (MTP, vision, scales and buffers set
+    aside, packs unpacked). Active: everything but the routed experts, plus top_k / num_experts
+    of them; when either is unknown (0) every routed expert is counted active and the basis says so.
+    """
+    routed = summary.routed_expert_params
+    known = bool(routed and num_experts and top_k and top_k <= num_experts)
+    components = []
+    for name in COMPONENTS:
+        stored = summary.component_params[name]
+        active = stored
+        basis = f"from the checkpoint's headers: {stored:,} parameters"
+        if name == "routed_experts" and routed:
+            if known:
+                active = stored * top_k // num_experts
+                basis += f" (active: top-{top_k} of {num_experts} experts)"
+            else:
+                basis += " (top-k unknown: all counted active)"
+        components.append(Component(name, stored, active, basis))
+    aside = summary.aside_params.get("mtp", 0)
+    return ParamBreakdown(
+        tuple(components),
+        aside,
+        f"{aside:,} parameters in multi-token-prediction tensors (headers)",
+        summary.component_params["output_head"] == 0,
+    )

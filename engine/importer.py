@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from paramtui.engine.architecture import Architecture, LayerKind, LinearAttentionSpec, MlaSpec, MoeSpec
+from paramtui.engine.config_keys import keys_not_understood
 
 Config = Mapping[str, Any]
 
@@ -51,6 +52,15 @@ class ImportResult:
     """The imported record."""
     notes: tuple[str, ...]
     """Human-readable notes: fallbacks, assumptions, parts not counted (vision tower)."""
+    unread_keys: tuple[str, ...] = ()
+    """Keys of an unknown model_type's config that may shape parameters and were not read."""
+    fallback: bool = False
+    """The model_type has no mapping: the common-key fallback built the record."""
+
+    @property
+    def exact(self) -> bool:
+        """False when the count rests on the fallback's guess about keys it did not read."""
+        return not self.unread_keys
 
 
 class ConfigError(ValueError):
@@ -493,8 +503,13 @@ _TYPE_DEFAULTS: dict[str, dict[str, Any]] = {
 """Keys a model_type's configs may leave out, with the value transformers' config class gives them."""
 
 
-def _fallback(cfg: Config, base: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Unknown model_type: common names, gated FFN, no biases; say exactly what was assumed."""
+def _fallback(cfg: Config, base: dict[str, Any]) -> tuple[dict[str, Any], list[str], tuple[str, ...]]:
+    """Unknown model_type: common names, gated FFN, no biases; say exactly what was assumed.
+
+    Returns the fields, the notes and the keys that may shape parameters and were not read
+    (non-empty: the count is approximate).
+    """
+    unread = keys_not_understood(cfg)
     notes = [
         f"unknown model_type {base['model_type']!r}: read the common keys (vocab_size, hidden_size, "
         "num_hidden_layers, num_attention_heads, num_key_value_heads, head_dim, intermediate_size)",
@@ -506,7 +521,9 @@ def _fallback(cfg: Config, base: dict[str, Any]) -> tuple[dict[str, Any], list[s
         size = _int(cfg, "moe_intermediate_size", base["ffn_size"])
         base = {**base, "moe": MoeSpec(num_experts=int(experts), top_k=k, expert_ffn_size=size)}
         notes.append(f"assumed: every layer is MoE with {experts} experts, top-{k}, expert size {size}")
-    return base, notes
+    if unread:
+        notes.append(f"approximate: keys not understood ({', '.join(unread)}); the counts may be far off")
+    return base, notes, unread
 
 
 def import_config(config: Config, name: str = "") -> ImportResult:
@@ -538,12 +555,13 @@ def import_config(config: Config, name: str = "") -> ImportResult:
     try:
         base = _common(cfg, display, model_type or "unknown")
         mapper = _MAPPERS.get(model_type)
+        unread: tuple[str, ...] = ()
         if mapper is None:
-            fields, extra = _fallback(cfg, base)
+            fields, extra, unread = _fallback(cfg, base)
             notes.extend(extra)
         else:
             fields = mapper(cfg, base)
-        return ImportResult(Architecture(**fields), tuple(notes))
+        return ImportResult(Architecture(**fields), tuple(notes), unread, fallback=mapper is None)
     except ConfigError:
         raise
     except (ValueError, TypeError) as exc:

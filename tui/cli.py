@@ -199,7 +199,12 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
                     raise ValueError(f"--{name} must be at least 1, got {value}")
             hardware = _hardware(ns.gpu, ns.gpus)
             analysis = analyze(
-                loaded.result.architecture, request, hardware, None, loaded.checkpoint, loaded.checkpoint_precision
+                loaded.result.architecture,
+                request,
+                hardware,
+                loaded.breakdown,
+                loaded.checkpoint,
+                loaded.checkpoint_precision,
             )
     except (SourceError, ConfigError, ValueError) as exc:
         return _fail(str(exc))
@@ -213,7 +218,7 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
     console = Console()
     console.print(render_table(loaded))
     if analysis is not None:
-        console.print(render_fit(analysis))
+        console.print(render_fit(analysis, loaded.approximate))
     return 0
 
 

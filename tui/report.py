@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from paramtui.engine.analysis import DEFAULT_CONTEXT
 from paramtui.engine.kv_cache import attention_bytes_per_token
 from paramtui.engine.memory import device_totals, pool_tokens
-from paramtui.engine.params import ParamBreakdown, count_params, flops_per_token
+from paramtui.engine.params import ParamBreakdown, flops_per_token
 from paramtui.engine.units import format_bytes, format_params, format_share
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ def _checkpoint_section(loaded: LoadedSource, breakdown: ParamBreakdown) -> dict
 def build_report(loaded: LoadedSource, analysis: Analysis | None = None) -> dict[str, Any]:
     """The ``inspect --json`` object (DESIGN.md contract)."""
     arch = loaded.result.architecture
-    breakdown = analysis.breakdown if analysis is not None else count_params(arch)
+    breakdown = analysis.breakdown if analysis is not None else loaded.breakdown
     context = analysis.workload.context if analysis is not None else min(DEFAULT_CONTEXT, arch.max_context)
     report: dict[str, Any] = {
         "model": {"name": arch.name, "source": loaded.source, "kind": arch.kind, "model_type": arch.model_type},
@@ -201,6 +201,9 @@ def build_report(loaded: LoadedSource, analysis: Analysis | None = None) -> dict
             "total": breakdown.total,
             "active": breakdown.active,
             "active_excluding_embeddings": breakdown.active_excluding_embeddings,
+            "exact": not loaded.approximate,
+            "keys_not_understood": list(loaded.approximate),
+            "counted_from": "checkpoint headers" if loaded.header_breakdown is not None else "config.json",
             "mtp": breakdown.mtp,
             "mtp_basis": breakdown.mtp_basis,
             "flops_per_token": flops_per_token(arch, breakdown, context),
@@ -236,8 +239,11 @@ def render_table(loaded: LoadedSource, breakdown: ParamBreakdown | None = None) 
     from rich.text import Text
 
     arch = loaded.result.architecture
-    bd = breakdown or count_params(arch)
-    table = Table(title=f"{arch.name}  ({arch.kind}, {arch.model_type})", title_justify="left", expand=False)
+    bd = breakdown or loaded.breakdown
+    title = f"{arch.name}  ({arch.kind}, {arch.model_type})"
+    if loaded.approximate:
+        title = f"APPROXIMATE  {title}"
+    table = Table(title=title, title_justify="left", expand=False)
     table.add_column("component")
     table.add_column("stored", justify="right")
     table.add_column("share", justify="right")
@@ -268,10 +274,17 @@ def render_table(loaded: LoadedSource, breakdown: ParamBreakdown | None = None) 
             f"published: {format_params(pub.total, 1)} total / {format_params(pub.active, 1)} active"
             + (f"; {pub.convention}" if pub.convention else "")  # conventions hold parentheses of their own
         )
+    if loaded.approximate:
+        lines.insert(0, approximate_line(loaded.approximate))
     lines.extend(f"note: {note}" for note in loaded.result.notes)
     lines.extend(_checkpoint_lines(loaded))
     lines.append(f"source: {loaded.source}")
     return Group(table, *(Text(line, style="dim" if line.startswith("source") else "") for line in lines))
+
+
+def approximate_line(keys: tuple[str, ...]) -> str:
+    """The warning every view shows over counts that rest on the fallback's guess."""
+    return f"approximate: config keys not understood ({', '.join(keys)}); these counts may be far off"
 
 
 def _checkpoint_lines(loaded: LoadedSource) -> list[str]:
@@ -300,8 +313,8 @@ def _checkpoint_lines(loaded: LoadedSource) -> list[str]:
     return lines
 
 
-def render_fit(analysis: Analysis) -> RenderableType:
-    """Memory breakdown, verdict and speeds, as a few lines."""
+def render_fit(analysis: Analysis, approximate: tuple[str, ...] = ()) -> RenderableType:
+    """Memory breakdown, verdict and speeds, as a few lines (marked when the counts are approximate)."""
     from rich.console import Group
     from rich.text import Text
 
@@ -326,6 +339,8 @@ def render_fit(analysis: Analysis) -> RenderableType:
         Text(f"  KV rule: {analysis.kv.rule} [{analysis.runtime.release}]", style="dim"),
     ]
     lines.extend(Text(f"  note: {note}", style="yellow") for note in analysis.notes)
+    if approximate:
+        lines.insert(0, Text(approximate_line(approximate), style="bold"))
     fit = analysis.fit
     if fit is None:
         lines.append(

@@ -180,7 +180,7 @@ class Session:
 
     def __post_init__(self) -> None:
         self.arch = self.loaded.result.architecture
-        self.breakdown = count_params(self.arch)
+        self.breakdown = self.loaded.breakdown
 
     # --- the model -------------------------------------------------------------------------
 
@@ -195,7 +195,9 @@ class Session:
 
     def _set(self, arch: Architecture) -> None:
         self.arch = arch
-        self.breakdown = count_params(arch)
+        loaded = self.loaded
+        # an unmapped architecture's header counts hold until the model is edited
+        self.breakdown = loaded.breakdown if arch == loaded.result.architecture else count_params(arch)
 
     def undo(self) -> bool:
         """Back one edit; False when there is none."""

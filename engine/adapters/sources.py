@@ -20,9 +20,15 @@ from paramtui.engine.adapters.checkpoint_files import (
     read_local_gguf,
     read_local_safetensors,
 )
-from paramtui.engine.checkpoint import CheckpointSummary, cross_check, summarize
+from paramtui.engine.checkpoint import (
+    CheckpointSummary,
+    breakdown_from_headers,
+    cross_check,
+    expert_count,
+    summarize,
+)
 from paramtui.engine.importer import ConfigError, ImportResult, import_config
-from paramtui.engine.params import count_params
+from paramtui.engine.params import ParamBreakdown, count_params
 from paramtui.engine.record import architecture_from_dict, is_saved_model
 from paramtui.presets import Preset, UnknownPresetError, get_preset
 
@@ -48,6 +54,18 @@ class LoadedSource:
     """Exact facts from the weight files' headers, when SOURCE had weight files."""
     read: CheckpointRead | None = None
     """What the file or Hub reader found (files, GGUF variants, mmproj files)."""
+    header_breakdown: ParamBreakdown | None = None
+    """Counts from the weight files' headers, for an architecture the importer does not map."""
+
+    @property
+    def breakdown(self) -> ParamBreakdown:
+        """The counts shown: the headers' for an unmapped architecture, else the config's."""
+        return self.header_breakdown or count_params(self.result.architecture)
+
+    @property
+    def approximate(self) -> tuple[str, ...]:
+        """Config keys not understood when the counts rest on the fallback's guess; empty when exact."""
+        return () if self.header_breakdown is not None else self.result.unread_keys
 
     @property
     def checkpoint_precision(self) -> str | None:
@@ -142,7 +160,7 @@ def _load_directory(path: Path, progress: Progress | None, only: Path | None = N
     if not files:
         loaded = _load_config(config, target)
         notes = (*loaded.result.notes, "no safetensors files beside config.json: counted from config.json alone")
-        return replace(loaded, result=ImportResult(loaded.result.architecture, notes), source=str(path))
+        return replace(loaded, result=replace(loaded.result, notes=notes), source=str(path))
     named = {**config, "_name_or_path": _config_name(config, target)}
     return from_read(CheckpointRead(named, tuple(files), tuple(entries), None), str(path))
 
@@ -157,12 +175,19 @@ def from_read(read: CheckpointRead, source: str) -> LoadedSource:
     except ConfigError as exc:
         raise SourceError(f"{source}: {exc}") from exc
     summary = None
+    headers = None
     notes = [*result.notes, *read.notes]
     if read.tensors:
         arch = result.architecture
         summary = summarize(read.tensors, read.files, arch)
-        notes.append(cross_check(summary, count_params(arch)).describe())
-    return LoadedSource(ImportResult(result.architecture, tuple(notes)), source, None, summary, read)
+        if result.fallback or not result.exact:
+            experts = expert_count(read.tensors) or (arch.moe.num_experts if arch.moe else 0)
+            headers = breakdown_from_headers(summary, experts, arch.moe.top_k if arch.moe else 0)
+            notes.insert(0, f"unknown architecture {arch.model_type}: counts from the checkpoint's headers")
+        else:
+            notes.append(cross_check(summary, count_params(arch)).describe())
+    imported = ImportResult(result.architecture, tuple(notes), result.unread_keys, result.fallback)
+    return LoadedSource(imported, source, None, summary, read, headers)
 
 
 def load_preset(preset: Preset) -> LoadedSource:
@@ -171,7 +196,7 @@ def load_preset(preset: Preset) -> LoadedSource:
     arch = result.architecture
     if preset.checkpoint_quant_method and not arch.quantization:
         restored = replace(arch, quantization=preset.checkpoint_quant_method)
-        result = ImportResult(restored, result.notes)
+        result = replace(result, architecture=restored)
     return LoadedSource(result, f"preset:{preset.id}", preset)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -24,7 +25,7 @@ from textual.widgets import Footer, Input, Static
 
 from paramtui.engine.adapters import store
 from paramtui.engine.adapters.sources import LoadedSource, SourceError, is_hub_source, load_source
-from paramtui.engine.importer import ConfigError, ImportResult
+from paramtui.engine.importer import ConfigError
 from paramtui.engine.simple import simple_breakdown, simple_lines
 from paramtui.engine.units import format_params
 from paramtui.presets import get_preset
@@ -349,7 +350,7 @@ class MainScreen(Screen[None]):
             self.notify(f"could not save: {exc}", severity="error")
             return
         store.clear_autosave()
-        session.loaded = LoadedSource(ImportResult(session.arch, session.loaded.result.notes), str(path), None)
+        session.loaded = LoadedSource(replace(session.loaded.result, architecture=session.arch), str(path), None)
         self.notify(f"saved {session.arch.name} to {path}")
 
     def action_export(self) -> None:
@@ -360,7 +361,7 @@ class MainScreen(Screen[None]):
 
         session = self.session
         analysis = self.analysis if self.analysis is not None and self.analysis.arch is session.arch else None
-        current = LoadedSource(ImportResult(session.arch, session.loaded.result.notes), session.loaded.source, None)
+        current = LoadedSource(replace(session.loaded.result, architecture=session.arch), session.loaded.source, None)
         try:
             json_path = store.export_path(session.arch.name, "json")
             store.atomic_write_text(json_path, json.dumps(build_report(current, analysis), indent=2) + "\n")
@@ -444,6 +445,8 @@ class MainScreen(Screen[None]):
         flops = (flops_per_token(arch, bd, context), context) if context is not None else None
         pinned = (session.pinned[0].name, session.pinned[1]) if session.pinned is not None else None
         title = f"{arch.name}  {arch.kind}, {arch.model_type}"
+        if session.loaded.approximate:
+            title = f"APPROXIMATE (keys not understood: {', '.join(session.loaded.approximate)})  {title}"
 
         def draw(width: int, styles: Styles) -> Text:
             return render_bars(bd, width, weights, precision, pinned=pinned, title=title, flops=flops, styles=styles)
@@ -480,9 +483,12 @@ class MainScreen(Screen[None]):
         if analysis.arch is self.session.arch:
             self.refresh_bars()  # now with the weights in bytes
         label, pinned = self._target, self._pinned_analysis
+        approximate = self.session.loaded.approximate
 
         def draw(width: int, styles: Styles) -> Text:
             text = render_fit(analysis, label, width, styles)
+            if approximate:
+                text = Text(f"APPROXIMATE: keys not understood ({', '.join(approximate)})\n", style="bold") + text
             if pinned is not None:
                 text.append_text(pinned_summary(pinned, styles))
             return text

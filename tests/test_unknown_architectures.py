@@ -1,0 +1,123 @@
+"""An unknown model_type never yields a confident wrong number.
+
+Either every key that may shape parameters is understood by the common-key fallback (the count
+is then the Llama-like count of those keys), or the counts are marked approximate wherever they
+are shown (table header, bars, fit, JSON ``params.exact``) with the keys named; or, when the
+checkpoint's headers can be read, the counts come from the tensors themselves.
+
+Reference for the header case: tests/checkpoints.py writes the tensor names and shapes that
+transformers' Qwen3MoeForCausalLM.save_pretrained writes, independently of the engine.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import checkpoints as ck
+import pytest
+
+from paramtui.engine import count_params, import_config
+from paramtui.engine.adapters.sources import load_source
+from paramtui.presets import get_preset
+from paramtui.tui.cli import main
+
+HYBRID = {
+    "model_type": "acme_hybrid",
+    "vocab_size": 131072,
+    "hidden_size": 2688,
+    "num_hidden_layers": 52,
+    "num_attention_heads": 32,
+    "num_key_value_heads": 2,
+    "head_dim": 128,
+    "intermediate_size": 1856,
+    "hybrid_override_pattern": "MEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEMEM*EMEMEMEME",
+    "mamba_num_heads": 64,
+    "mamba_head_dim": 64,
+    "ssm_state_size": 128,
+    "n_groups": 8,
+    "conv_kernel": 4,
+    "n_shared_experts": 1,
+    "rms_norm_eps": 1e-5,
+    "bos_token_id": 1,
+    "attention_dropout": 0.0,
+    "rope_theta": 10000,
+}
+"""Nemotron-3-Nano-like keys under a model_type nothing maps: the fallback's Llama guess is wrong here."""
+
+
+def test_a_llama_config_under_another_name_counts_exactly() -> None:
+    """Every key is one the fallback reads or one that never bears parameters: exact, nothing flagged."""
+    cfg = {**get_preset("llama-3.1-8b").config, "model_type": "my_llama"}
+    result = import_config(cfg)
+    assert result.fallback and result.exact and result.unread_keys == ()
+    assert count_params(result.architecture).total == 8_030_261_248  # meta-llama/Llama-3.1-8B safetensors
+
+
+def test_keys_the_fallback_does_not_read_make_it_approximate() -> None:
+    result = import_config(HYBRID)
+    assert not result.exact
+    assert set(result.unread_keys) == {
+        "hybrid_override_pattern",
+        "mamba_num_heads",
+        "mamba_head_dim",
+        "ssm_state_size",
+        "n_groups",
+        "conv_kernel",
+        "n_shared_experts",
+    }
+    assert any(n.startswith("approximate: keys not understood") for n in result.notes)
+
+
+def test_a_switched_on_bias_is_not_understood_but_a_switched_off_one_is() -> None:
+    base = {**get_preset("llama-3.1-8b").config, "model_type": "my_llama"}
+    assert import_config({**base, "attention_bias": False}).exact
+    assert import_config({**base, "attention_bias": True}).unread_keys == ("attention_bias",)
+
+
+def test_approximate_everywhere_it_is_shown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(HYBRID))
+    assert main(["inspect", str(path), "--json", "--gpu", "h100-sxm"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["params"]["exact"] is False
+    assert "hybrid_override_pattern" in report["params"]["keys_not_understood"]
+    assert main(["inspect", str(path), "--gpu", "h100-sxm"]) == 0
+    out = capsys.readouterr().out
+    assert out.lstrip().startswith("APPROXIMATE")  # the table header
+    assert out.count("approximate: config keys not understood") == 2  # under the table and over the fit
+
+
+def test_a_mapped_model_is_exact_in_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inspect", "llama-3.1-8b", "--json"]) == 0
+    params = json.loads(capsys.readouterr().out)["params"]
+    assert params["exact"] is True and params["keys_not_understood"] == []
+    assert params["counted_from"] == "config.json"
+
+
+def _qwen3_moe_checkpoint(tmp_path: Path, model_type: str) -> dict[str, object]:
+    cfg = dict(get_preset("qwen3-30b-a3b").config)
+    small = {**cfg, "num_hidden_layers": 2, "vocab_size": 1024}
+    ck.write_sparse(tmp_path, ck.shard_files(list(ck.qwen3_moe(small)), 2))
+    (tmp_path / "config.json").write_text(json.dumps({**small, "model_type": model_type, "acme_router_groups": 4}))
+    return small
+
+
+def test_an_unknown_architecture_with_headers_counts_from_the_tensors(tmp_path: Path) -> None:
+    small = _qwen3_moe_checkpoint(tmp_path, "acme_moe")
+    loaded = load_source(str(tmp_path))
+    expected = count_params(import_config(small).architecture)  # the real qwen3_moe mapping
+    bd = loaded.breakdown
+    assert loaded.header_breakdown is not None and loaded.approximate == ()
+    assert (bd.total, bd.active) == (expected.total, expected.active)
+    assert bd.component("routed_experts").stored == expected.component("routed_experts").stored
+    assert loaded.result.notes[0] == "unknown architecture acme_moe: counts from the checkpoint's headers"
+
+
+def test_header_counts_reach_the_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    small = _qwen3_moe_checkpoint(tmp_path, "acme_moe")
+    expected = count_params(import_config(small).architecture)
+    assert main(["inspect", str(tmp_path), "--json"]) == 0
+    params = json.loads(capsys.readouterr().out)["params"]
+    assert (params["total"], params["active"]) == (expected.total, expected.active)
+    assert params["exact"] is True and params["counted_from"] == "checkpoint headers"
