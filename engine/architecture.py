@@ -5,15 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Literal
 
-LayerKind = Literal["full", "sliding", "chunked", "linear"]
-"""How one decoder layer attends: full causal, sliding window, chunked (Llama 4), or linear/recurrent."""
+LayerKind = Literal["full", "sliding", "chunked", "linear", "ssm", "hybrid", "none"]
+"""How one decoder layer mixes tokens: full causal, sliding window, chunked (Llama 4), linear attention
+(Gated DeltaNet), a state-space/convolution mixer (``ssm``: Mamba, LFM2's short convolution), full
+attention and an SSM side by side (``hybrid``: Falcon-H1), or no token mixer (``none``: Nemotron-H's
+FFN-only blocks)."""
+
+SsmVariant = Literal["mamba2", "mamba1", "shortconv"]
+"""Mamba-2 (multi-head SSD), Mamba-1 (selective scan with x/dt projections), or LFM2's gated short convolution."""
+
+SSM_VARIANTS: tuple[SsmVariant, ...] = ("mamba2", "mamba1", "shortconv")
 
 NormKind = Literal["rmsnorm", "layernorm", "layernorm_nobias"]
 """RMSNorm has a weight only; LayerNorm a weight and a bias, or a weight only (DBRX's bias=False)."""
 
 NORM_KINDS: tuple[NormKind, ...] = ("rmsnorm", "layernorm", "layernorm_nobias")
 
-LAYER_KINDS: tuple[LayerKind, ...] = ("full", "sliding", "chunked", "linear")
+LAYER_KINDS: tuple[LayerKind, ...] = ("full", "sliding", "chunked", "linear", "ssm", "hybrid", "none")
+
+ATTENTION_KINDS: frozenset[LayerKind] = frozenset({"full", "sliding", "chunked", "hybrid"})
+"""Kinds with softmax attention over cached keys and values."""
 
 # Sizes above these are typos, not models: they would overflow any real accelerator by orders
 # of magnitude, and catching them keeps the dashboard from computing absurd bars.
@@ -108,6 +119,70 @@ class LinearAttentionSpec:
     def value_dim(self) -> int:
         """Total value width."""
         return self.num_value_heads * self.value_head_dim
+
+
+@dataclass(frozen=True, slots=True)
+class SsmSpec:
+    """A state-space or short-convolution token mixer (Mamba-1/2, LFM2): a fixed-size state per sequence.
+
+    Mamba-2 (transformers' Mamba2Mixer, also Bamba, Nemotron-H, Falcon-H1, Granite 4.0-H):
+    in_proj H -> 2 inner + 2 groups x state + heads; a depthwise conv over inner + 2 groups x
+    state channels; dt_bias, A_log and D per head; a gated RMSNorm over inner; out_proj.
+    Mamba-1 (Jamba): in_proj H -> 2 inner; conv over inner; x_proj inner -> dt_rank + 2 state;
+    dt_proj dt_rank -> inner with bias; A_log inner x state; D; out_proj. Short convolution
+    (LFM2): in_proj H -> 3 H, a depthwise conv over H, out_proj H -> H.
+    """
+
+    inner_size: int
+    """Mixer width (d_inner; the hidden size for a short convolution)."""
+    state_size: int = 0
+    """SSM state per channel (d_state, N); 0 for a short convolution."""
+    num_heads: int = 0
+    """Mamba-2 heads (each head_dim = inner / heads); 0 otherwise."""
+    n_groups: int = 1
+    """Mamba-2 B/C groups."""
+    conv_kernel: int = 4
+    """Depthwise convolution length (d_conv, LFM2's conv_L_cache)."""
+    dt_rank: int = 0
+    """Mamba-1 rank of the time-step projection; 0 otherwise."""
+    variant: SsmVariant = "mamba2"
+    """Which mixer."""
+    conv_bias: bool = True
+    """The convolution has a bias."""
+    in_proj_bias: bool = False
+    """The input projection has a bias."""
+    out_proj_bias: bool = False
+    """The output projection has a bias."""
+    gated_norm: bool = True
+    """Mamba-2's gated RMSNorm over inner (Falcon-H1's mamba_rms_norm may switch it off)."""
+    dt_norms: bool = False
+    """Mamba-1 RMSNorms over dt, B and C (Jamba)."""
+    state_bytes: int = 2
+    """Bytes per cached SSM state value (4 where the config keeps the state in float32)."""
+
+    def __post_init__(self) -> None:
+        """Validate widths and the variant's own requirements."""
+        if self.variant not in SSM_VARIANTS:
+            raise ValueError(f"ssm.variant must be one of {', '.join(SSM_VARIANTS)}, got {self.variant!r}")
+        _require_positive("ssm", "inner_size", self.inner_size, MAX_HIDDEN * 16)
+        _require_positive("ssm", "conv_kernel", self.conv_kernel, 1024)
+        _require_positive("ssm", "n_groups", self.n_groups, MAX_HEADS)
+        _require_positive("ssm", "state_bytes", self.state_bytes, 8)
+        for name in ("state_size", "num_heads", "dt_rank"):
+            _require_non_negative("ssm", name, getattr(self, name), MAX_HIDDEN)
+        if self.variant != "shortconv" and not self.state_size:
+            raise ValueError(f"ssm.state_size must be positive for {self.variant}")
+        if self.variant == "mamba2" and (not self.num_heads or self.inner_size % self.num_heads):
+            raise ValueError("ssm.num_heads must be positive and divide inner_size for mamba2")
+        if self.variant == "mamba1" and not self.dt_rank:
+            raise ValueError("ssm.dt_rank must be positive for mamba1")
+
+    @property
+    def conv_channels(self) -> int:
+        """Channels of the depthwise convolution (Mamba-2 convolves x, B and C together)."""
+        if self.variant == "mamba2":
+            return self.inner_size + 2 * self.n_groups * self.state_size
+        return self.inner_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +290,10 @@ class Architecture:
     """Routed experts, or None for a dense model."""
     linear_attention: LinearAttentionSpec | None = None
     """Linear-attention spec for the layers whose kind is ``linear``."""
+    ssm: SsmSpec | None = None
+    """State-space / short-convolution mixer of the layers whose kind is ``ssm`` or ``hybrid``."""
+    no_ffn_layers: tuple[int, ...] = ()
+    """Layers without any FFN (Nemotron-H's mixer-only blocks, Mamba-2): neither dense nor MoE."""
     layer_types: tuple[LayerKind, ...] = ()
     """Attention kind of each layer; empty means every layer is full attention."""
     sliding_window: int = 0
@@ -259,12 +338,21 @@ class Architecture:
                 raise ValueError(f"layer_types has unknown kinds {unknown}; use {', '.join(LAYER_KINDS)}")
             if "linear" in self.layer_types and self.linear_attention is None:
                 raise ValueError("layer_types has linear layers but linear_attention is not set")
+            if ("ssm" in self.layer_types or "hybrid" in self.layer_types) and self.ssm is None:
+                raise ValueError("layer_types has ssm or hybrid layers but ssm is not set")
             if ("sliding" in self.layer_types or "chunked" in self.layer_types) and not self.sliding_window:
                 raise ValueError("sliding_window must be positive when some layers are sliding or chunked")
         if self.moe is not None and self.moe.dense_layers and self.moe.dense_layers[-1] >= self.num_layers:
             raise ValueError(
                 f"moe.dense_layers names layer {self.moe.dense_layers[-1]} but there are only {self.num_layers} layers"
             )
+
+        if list(self.no_ffn_layers) != sorted(set(self.no_ffn_layers)):
+            raise ValueError("no_ffn_layers must be sorted layer indices without repeats")
+        if self.no_ffn_layers and self.no_ffn_layers[-1] >= self.num_layers:
+            raise ValueError(f"no_ffn_layers names layer {self.no_ffn_layers[-1]} but there are {self.num_layers}")
+        if self.moe is not None and set(self.moe.dense_layers) & set(self.no_ffn_layers):
+            raise ValueError("a layer cannot be both in moe.dense_layers and in no_ffn_layers")
 
     @property
     def kind(self) -> Literal["dense", "moe"]:
@@ -284,12 +372,12 @@ class Architecture:
         """Layers with routed experts."""
         if self.moe is None:
             return 0
-        return self.num_layers - len(self.moe.dense_layers)
+        return self.num_layers - len(self.moe.dense_layers) - len(self.no_ffn_layers)
 
     @property
     def num_dense_ffn_layers(self) -> int:
         """Layers with a dense FFN."""
-        return self.num_layers - self.num_moe_layers
+        return self.num_layers - self.num_moe_layers - len(self.no_ffn_layers)
 
 
 def field_names(record: type) -> tuple[str, ...]:
@@ -297,5 +385,10 @@ def field_names(record: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(record))
 
 
-SECTIONS: dict[str, type] = {"mla": MlaSpec, "moe": MoeSpec, "linear_attention": LinearAttentionSpec}
+SECTIONS: dict[str, type] = {
+    "mla": MlaSpec,
+    "moe": MoeSpec,
+    "linear_attention": LinearAttentionSpec,
+    "ssm": SsmSpec,
+}
 """The record's optional sections (None when absent) and the spec type each one holds."""

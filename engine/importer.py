@@ -13,6 +13,8 @@ from typing import Any
 
 from paramtui.engine.architecture import Architecture, LayerKind, LinearAttentionSpec, MlaSpec, MoeSpec
 from paramtui.engine.config_keys import keys_not_understood
+from paramtui.engine.mappers_hybrid import MAPPERS as HYBRID_MAPPERS
+from paramtui.engine.mappers_hybrid import PREPARE, HybridConfigError
 
 Config = Mapping[str, Any]
 
@@ -40,6 +42,7 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
     "ministral3",
 )
 """Model types with a dedicated mapping and a vendored real config checked against transformers."""
+SUPPORTED_MODEL_TYPES += ("nemotron_h", "jamba")  # engine/mappers_hybrid.py; its other types: real shapes only
 
 _DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 
@@ -493,6 +496,7 @@ _MAPPERS: dict[str, Callable[[Config, dict[str, Any]], dict[str, Any]]] = {
     "RefinedWeb": _falcon,
     "granite": _llama,
     "granitemoe": _granitemoe,
+    **HYBRID_MAPPERS,
 }
 
 
@@ -552,6 +556,8 @@ def import_config(config: Config, name: str = "") -> ImportResult:
         taken = ", ".join(f"{k}={v}" for k, v in missing.items())
         notes.append(f"{model_type}: the config leaves out {taken}; took transformers' defaults")
     display = name or str(cfg.get("_name_or_path") or model_type or "custom model")
+    if model_type in PREPARE:
+        cfg = PREPARE[model_type](cfg)
     try:
         base = _common(cfg, display, model_type or "unknown")
         mapper = _MAPPERS.get(model_type)
@@ -564,5 +570,7 @@ def import_config(config: Config, name: str = "") -> ImportResult:
         return ImportResult(Architecture(**fields), tuple(notes), unread, fallback=mapper is None)
     except ConfigError:
         raise
+    except HybridConfigError as exc:
+        raise ConfigError(str(exc)) from exc
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"config.json describes an impossible model: {exc}") from exc

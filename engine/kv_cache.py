@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from paramtui.engine.architecture import Architecture
+from paramtui.engine.architecture import ATTENTION_KINDS, Architecture
 
 KV_DTYPE_BYTES: dict[str, Fraction] = {
     "fp32": Fraction(4),
@@ -110,7 +110,7 @@ def attention_bytes_per_token(arch: Architecture, kv_dtype: str, rules: KvRules)
 
     The unit engines count their KV pool in (vLLM's "GPU KV cache size: N tokens", SGLang's "#tokens").
     """
-    layers = sum(1 for kind in arch.layer_kinds if kind != "linear")
+    layers = sum(1 for kind in arch.layer_kinds if kind in ATTENTION_KINDS)
     return int(_layer_bytes_per_token(arch, kv_dtype, rules) * layers)
 
 
@@ -137,6 +137,23 @@ def _linear_state_bytes(arch: Architecture, rules: KvRules | None = None) -> int
 
 def _pad(value: int, multiple: int) -> int:
     return -(-value // multiple) * multiple if multiple > 1 else value
+
+
+def ssm_state_bytes(arch: Architecture, rules: KvRules | None = None) -> int:
+    """Fixed state of one SSM / short-convolution layer for one sequence.
+
+    The convolution keeps its last (kernel - 1) inputs per channel; Mamba keeps an inner x state
+    matrix (Mamba-2: heads x head_dim x state), in ``ssm.state_bytes`` per value (float32 where
+    the config says mamba_ssm_cache_dtype float32) or the runtime's recurrent width if wider
+    (llama.cpp keeps its recurrent states in f32). LFM2's short convolution has only the
+    convolution state.
+    """
+    s = arch.ssm
+    if s is None:
+        return 0
+    width = rules.recurrent_width_bytes if rules is not None else 2
+    conv = width * s.conv_channels * (s.conv_kernel - 1)
+    return conv + max(s.state_bytes, width) * s.inner_size * s.state_size
 
 
 def sliding_tokens(context: int, batch: int, window: int, rules: KvRules) -> int:
@@ -236,7 +253,7 @@ def _rule_line(arch: Architecture, rules: KvRules) -> str:
             "full": "every token (no sliding-window saving)",
         }[rules.sliding]
         lines.append(f"sliding-window layers hold {what}{where(rules.sliding_source)}")
-    if arch.linear_attention is not None:
+    if arch.linear_attention is not None or arch.ssm is not None:
         lines.append(f"recurrent state in {8 * rules.recurrent_width_bytes}-bit floats{where(rules.recurrent_source)}")
     if not lines:
         lines.append(f"K and V per token per layer{where('')}")
@@ -261,7 +278,7 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
     counts: dict[str, int] = {}
     for kind in arch.layer_kinds:
         counts[kind] = counts.get(kind, 0) + 1
-    n_full = counts.get("full", 0)
+    n_full = counts.get("full", 0) + counts.get("hybrid", 0)  # Falcon-H1: attention beside its SSM
     n_sliding = counts.get("sliding", 0) + counts.get("chunked", 0)
     n_linear = counts.get("linear", 0)
     full_cells = full_tokens(context, batch, rules)
@@ -271,6 +288,8 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
     k_bytes = k_width * width * attention_cells
     v_bytes = v_width * width * attention_cells
     recurrent = _linear_state_bytes(arch, rules) * batch * n_linear
+    n_ssm = counts.get("ssm", 0) + counts.get("hybrid", 0)
+    ssm = ssm_state_bytes(arch, rules) * batch * n_ssm
     kinds: list[KindCache] = []
     if n_full:
         kinds.append(KindCache("full", n_full, full_cells, int(per_layer * full_cells * n_full)))
@@ -278,7 +297,9 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
         kinds.append(KindCache("sliding", n_sliding, sliding_cells, int(per_layer * sliding_cells * n_sliding)))
     if n_linear:
         kinds.append(KindCache("recurrent", n_linear, batch, recurrent))
-    total = k_bytes + v_bytes + recurrent
+    if n_ssm:
+        kinds.append(KindCache("recurrent", n_ssm, batch, ssm))
+    total = k_bytes + v_bytes + recurrent + ssm
     if arch.mla is not None:
         what = (
             f"MLA latent ({arch.mla.kv_lora_rank}+{arch.mla.qk_rope_head_dim}"
@@ -298,6 +319,8 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
         basis += f"; window {arch.sliding_window:,} ({rules.sliding}: {sliding_cells:,} cells)"
     if n_linear:
         basis += f"; recurrent state {8 * rules.recurrent_width_bytes}-bit"
+    if n_ssm and arch.ssm is not None:
+        basis += f"; {arch.ssm.variant} state {ssm_state_bytes(arch, rules):,} B per layer and sequence"
     return KvEstimate(
         int(total),
         int(per_layer * n_full),

@@ -92,9 +92,43 @@ def ffn_params(hidden: int, inner: int, gated: bool, bias: bool) -> int:
     return ups * _linear(hidden, inner, bias) + _linear(inner, hidden, bias)
 
 
+def ssm_layer_params(arch: Architecture) -> tuple[int, int]:
+    """Return (mixer params, mixer-internal norm params) of one SSM / short-convolution mixer."""
+    s = arch.ssm
+    if s is None:  # guarded by Architecture validation
+        raise ValueError("ssm layer without ssm spec")
+    h, inner, conv = arch.hidden_size, s.inner_size, s.conv_channels
+    conv_params = conv * s.conv_kernel + (conv if s.conv_bias else 0)  # depthwise
+    out = _linear(inner, h, s.out_proj_bias)
+    if s.variant == "shortconv":
+        return _linear(h, 3 * inner, s.in_proj_bias) + conv_params + out, 0
+    if s.variant == "mamba1":
+        params = (
+            _linear(h, 2 * inner, s.in_proj_bias)
+            + conv_params
+            + inner * (s.dt_rank + 2 * s.state_size)  # x_proj, no bias
+            + _linear(s.dt_rank, inner, True)  # dt_proj
+            + inner * s.state_size  # A_log
+            + inner  # D
+            + out
+        )
+        return params, (s.dt_rank + 2 * s.state_size) if s.dt_norms else 0
+    in_proj = _linear(h, inner + conv + s.num_heads, s.in_proj_bias)  # z, xBC, dt
+    params = in_proj + conv_params + 3 * s.num_heads + out  # dt_bias, A_log, D
+    return params, inner if s.gated_norm else 0
+
+
 def attention_layer_params(arch: Architecture, kind: LayerKind) -> tuple[int, int]:
     """Return (attention params, attention-internal norm params) of one layer of the given kind."""
     h = arch.hidden_size
+    if kind == "none":
+        return 0, 0
+    if kind == "ssm":
+        return ssm_layer_params(arch)
+    if kind == "hybrid":
+        mixer, mixer_norms = ssm_layer_params(arch)
+        attn, attn_norms = attention_layer_params(arch, "full")
+        return mixer + attn, mixer_norms + attn_norms
     if kind == "linear":
         la = arch.linear_attention
         if la is None:  # guarded by Architecture validation
@@ -266,9 +300,9 @@ def attention_flops_per_token(arch: Architecture, context: float) -> float:
     width = arch.mla.qk_head_dim + arch.mla.v_head_dim if arch.mla is not None else 2 * arch.head_dim
     total = 0.0
     for kind in arch.layer_kinds:
-        if kind == "linear":
+        if kind in ("linear", "ssm", "none"):
             continue
-        attended = context if kind == "full" else min(context, arch.sliding_window)
+        attended = context if kind in ("full", "hybrid") else min(context, arch.sliding_window)
         total += 2 * arch.num_heads * width * attended
     return total
 

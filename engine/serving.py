@@ -27,12 +27,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from paramtui.engine.architecture import Architecture
+from paramtui.engine.architecture import ATTENTION_KINDS, Architecture
 from paramtui.engine.calibration import KernelCosts, ServingConstants
 from paramtui.engine.hardware import GpuSpec
-from paramtui.engine.kv_cache import KvEstimate
+from paramtui.engine.kv_cache import KvEstimate, ssm_state_bytes
 from paramtui.engine.memory import Plan
-from paramtui.engine.params import ComponentName, ParamBreakdown
+from paramtui.engine.params import ComponentName, ParamBreakdown, ssm_layer_params
 from paramtui.engine.precision import WeightsEstimate
 
 ACTIVATION_BYTES = 2
@@ -225,11 +225,13 @@ def serving_step(
         groups.append(KernelGroup("elementwise", count, costs.elementwise_s, 0.0, 0.0))
 
     kinds = arch.layer_kinds
-    softmax_layers = sum(1 for k in kinds if k != "linear")
-    linear_layers = len(kinds) - softmax_layers
+    softmax_layers = sum(1 for k in kinds if k in ATTENTION_KINDS)
+    linear_layers = sum(1 for k in kinds if k == "linear")
+    ssm_layers = sum(1 for k in kinds if k in ("ssm", "hybrid"))
     n_layers = len(kinds)
     kv_split = 1 if arch.mla is not None else min(tp, arch.num_kv_heads)
-    kv_per_layer = kv.bytes / max(softmax_layers, 1) / kv_split
+    ssm_state = ssm_state_bytes(arch) * b * ssm_layers
+    kv_per_layer = (kv.bytes - ssm_state) / max(softmax_layers, 1) / kv_split
 
     # attention projections
     if softmax_layers:
@@ -264,6 +266,14 @@ def serving_step(
         state = kv.bytes / max(linear_layers, 1) if not softmax_layers else 0.0
         groups.append(KernelGroup("attention", linear_layers, costs.attention_floor_s, state / tp, 0.0))
         elementwise(linear_layers * 3)  # short convolution, gated norm, gates
+
+    if ssm_layers and arch.ssm is not None:
+        mixer, _ = ssm_layer_params(arch)
+        out_proj = arch.ssm.inner_size * h
+        gemm(ssm_layers, mixer - out_proj, bpp_attn, tp)  # input projection (conv and per-head vectors included)
+        gemm(ssm_layers, out_proj, bpp_attn, tp)
+        groups.append(KernelGroup("attention", ssm_layers, costs.attention_floor_s, ssm_state / ssm_layers / tp, 0.0))
+        elementwise(ssm_layers * 3)  # convolution, gated norm, gates
 
     # norms and residual adds: input and post-attention norm per layer (fused with the add)
     elementwise(n_layers * max(arch.norms_per_layer, 2) + 2)  # + embedding and final norm

@@ -116,8 +116,9 @@ def layer_kernels(arch: Architecture) -> float:
     softmax_attention = 8 + (2 if arch.mla is not None else 0)
     extra = arch.norms_per_layer + 3 * arch.qkv_bias + arch.out_bias + 2 * arch.qk_norm
     total = 0.0
+    mixer_kernels = {"linear": 12, "ssm": 12, "hybrid": 12 + softmax_attention, "none": 0}
     for kind in arch.layer_kinds:
-        total += (12 if kind == "linear" else softmax_attention) + extra
+        total += mixer_kernels.get(kind, softmax_attention) + extra
     dense_ffn = 5 if arch.gated_ffn else 4
     total += arch.num_dense_ffn_layers * dense_ffn
     if moe is not None:

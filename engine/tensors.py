@@ -66,6 +66,16 @@ def _matrix(
 
 def _attention(arch: Architecture, layer: int, kind: str) -> list[TensorGroup]:
     h = arch.hidden_size
+    if kind == "none":
+        return []
+    if kind in ("ssm", "hybrid") and arch.ssm is not None:
+        s = arch.ssm
+        width = {"mamba2": 2 * s.inner_size + 2 * s.n_groups * s.state_size + s.num_heads, "mamba1": 2 * s.inner_size}
+        mixer = [
+            _matrix("attention", "attn_other", layer, h, width.get(s.variant, 3 * s.inner_size)),
+            _matrix("attention", "attn_output", layer, s.inner_size, h),
+        ]
+        return mixer + (_attention(arch, layer, "full") if kind == "hybrid" else [])
     if kind == "linear" and arch.linear_attention is not None:
         la = arch.linear_attention
         return [
@@ -122,8 +132,11 @@ def tensor_inventory(arch: Architecture, breakdown: ParamBreakdown) -> tuple[Ten
     groups: list[TensorGroup] = [_matrix("embedding", "token_embd", -1, h, v)]
     moe = arch.moe
     dense_layers = set(moe.dense_layers) if moe is not None else set()
+    no_ffn = set(arch.no_ffn_layers)
     for layer, kind in enumerate(arch.layer_kinds):
         groups += _attention(arch, layer, kind)
+        if layer in no_ffn:
+            continue
         if moe is None or layer in dense_layers:
             groups += _ffn("dense_ffn", layer, h, arch.ffn_size, arch.gated_ffn)
             continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from paramtui.engine.architecture import SECTIONS, Architecture, LinearAttentionSpec, MlaSpec, MoeSpec
+from paramtui.engine.architecture import SECTIONS, Architecture, LinearAttentionSpec, MlaSpec, MoeSpec, SsmSpec
 
 # SECTIONS (from the record): the optional nested specs, each switched on or off as a whole.
 
@@ -23,7 +23,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
               "head_bias", "learned_positions", "weights_dtype", "quantization", "mtp_layers"),
     "attention": ("num_heads", "num_kv_heads", "head_dim", "qkv_bias", "out_bias", "qk_norm",
                   "qk_norm_all_heads", "attention_output_gate", "attention_sinks", "sliding_window", "layer_types"),
-    "ffn": ("ffn_size", "gated_ffn", "mlp_bias"),
+    "ffn": ("ffn_size", "gated_ffn", "mlp_bias", "no_ffn_layers"),
     "norms": ("norm", "norms_per_layer", "final_norm"),
 }  # fmt: skip
 """Top-level fields by editor group; the nested specs form their own groups."""
@@ -33,6 +33,8 @@ def default_section(name: str, arch: Architecture) -> Any:
     """The spec a section starts with when the user switches it on."""
     if name == "moe":
         return MoeSpec(num_experts=8, top_k=2, expert_ffn_size=arch.ffn_size)
+    if name == "ssm":  # Mamba-2 as Nemotron-H / Bamba build it
+        return SsmSpec(inner_size=2 * arch.hidden_size, state_size=128, num_heads=2 * arch.hidden_size // 64)
     if name == "mla":
         return MlaSpec(q_lora_rank=1536, kv_lora_rank=512, qk_nope_head_dim=128, qk_rope_head_dim=64, v_head_dim=128)
     return LinearAttentionSpec(
@@ -116,7 +118,7 @@ def parse(spec: FieldSpec, text: str, current: Any) -> Any:
     if spec.kind == "tuple":
         items = [part.strip() for part in raw.split(",") if part.strip()]
         sample = current[0] if current else None
-        if isinstance(sample, int) or spec.path.endswith("dense_layers"):
+        if isinstance(sample, int) or spec.path.endswith(("dense_layers", "no_ffn_layers")):
             try:
                 return tuple(int(i) for i in items)
             except ValueError:
@@ -159,4 +161,6 @@ def toggle_section(arch: Architecture, section: str, on: bool) -> Architecture:
         changes["head_dim"] = changes["mla"].qk_head_dim
     if section == "linear_attention" and not on:
         changes["layer_types"] = tuple("full" if k == "linear" else k for k in arch.layer_types)
+    if section == "ssm" and not on:
+        changes["layer_types"] = tuple("full" if k in ("ssm", "hybrid") else k for k in arch.layer_types)
     return replace(arch, **changes)
