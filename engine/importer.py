@@ -15,6 +15,7 @@ from paramtui.engine.architecture import Architecture, LayerKind, LinearAttentio
 from paramtui.engine.config_keys import keys_not_understood
 from paramtui.engine.mappers_hybrid import MAPPERS as HYBRID_MAPPERS
 from paramtui.engine.mappers_hybrid import PREPARE, HybridConfigError
+from paramtui.engine.vision import VisionTower, vision_tower
 
 Config = Mapping[str, Any]
 
@@ -59,6 +60,8 @@ class ImportResult:
     """Keys of an unknown model_type's config that may shape parameters and were not read."""
     fallback: bool = False
     """The model_type has no mapping: the common-key fallback built the record."""
+    vision: VisionTower | None = None
+    """A multimodal config's vision tower, counted apart (not in the architecture's totals)."""
 
     @property
     def exact(self) -> bool:
@@ -496,6 +499,11 @@ _MAPPERS: dict[str, Callable[[Config, dict[str, Any]], dict[str, Any]]] = {
     "RefinedWeb": _falcon,
     "granite": _llama,
     "granitemoe": _granitemoe,
+    # vision-language models' text parts (the vision tower: engine/vision.py)
+    "qwen2_5_vl": _qwen2,
+    "qwen2_5_vl_text": _qwen2,
+    "qwen3_vl_text": _qwen3,
+    "qwen3_vl_moe_text": _qwen3_moe,
     **HYBRID_MAPPERS,
 }
 
@@ -541,8 +549,19 @@ def import_config(config: Config, name: str = "") -> ImportResult:
     notes: list[str] = []
     cfg: Config = config
     model_type = str(cfg.get("model_type", "")).strip()
+    try:
+        tower = vision_tower(config)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    if tower is not None:
+        notes.append(
+            f"multimodal {model_type}: vision tower {tower.params:,} parameters, counted apart ({tower.basis})"
+        )
     if isinstance(cfg.get("text_config"), Mapping):
-        notes.append(f"multimodal {model_type or 'config'}: counted its text model; the vision tower is not counted")
+        if tower is None:
+            notes.append(
+                f"multimodal {model_type or 'config'}: counted its text model; the vision tower is not counted"
+            )
         text = cfg["text_config"]
         # Keys the text part inherits from the outer config when it does not state them.
         inherited = ("quantization_config", "torch_dtype", "dtype", "tie_word_embeddings")
@@ -567,7 +586,7 @@ def import_config(config: Config, name: str = "") -> ImportResult:
             notes.extend(extra)
         else:
             fields = mapper(cfg, base)
-        return ImportResult(Architecture(**fields), tuple(notes), unread, fallback=mapper is None)
+        return ImportResult(Architecture(**fields), tuple(notes), unread, fallback=mapper is None, vision=tower)
     except ConfigError:
         raise
     except HybridConfigError as exc:

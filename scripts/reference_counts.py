@@ -8,6 +8,7 @@ of paramtui or of CI.
 
     python -m venv /tmp/ref && /tmp/ref/bin/pip install torch==2.13.0 transformers==5.23.0
     /tmp/ref/bin/python scripts/reference_counts.py presets/models > tests/data/reference_counts.json
+    /tmp/ref/bin/python scripts/reference_counts.py tests/data/vl_configs --vision > tests/data/vl_reference_counts.json
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import torch
 import transformers
-from transformers import AutoConfig, AutoModelForCausalLM
+from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForImageTextToText
 
 # Routed-expert tensors: per-expert modules (experts.N.) or fused expert tensors (experts.gate_up_proj).
 ROUTED = re.compile(r"\.experts\.")
@@ -48,17 +49,45 @@ def build_config(raw: dict):
     return AutoConfig.for_model(model_type, **cfg)
 
 
+# Vision (and audio) tower and projector tensors of the full multimodal model.
+VISION = re.compile(r"(^|\.)(visual|vision_tower|vision_model|multi_modal_projector|embed_vision|audio_tower)\.")
+
+
+def vision_params(raw: dict) -> int:
+    """Parameters of the vision tower and projector: the full model built from the outer config."""
+    cfg = {k: v for k, v in raw.items() if k not in ("paramtui", "model_type", "quantization_config", "auto_map")}
+    config = AutoConfig.for_model(raw["model_type"], **cfg)
+    with torch.device("meta"):
+        model = AutoModelForImageTextToText.from_config(config)
+    return sum(p.numel() for name, p in model.named_parameters() if VISION.search(name))
+
+
+def text_parameters(raw: dict, config) -> list[tuple[str, int]]:  # noqa: ANN001 - a transformers config
+    """(name, numel) of the text model: the causal LM, or the full model's non-vision part for a flat VL config."""
+    full = "vision_config" in raw and "text_config" not in raw  # Qwen2.5-VL: text keys at the top level
+    if not full:
+        try:
+            with torch.device("meta"):
+                model = AutoModelForCausalLM.from_config(config)
+            return [(n, p.numel()) for n, p in model.named_parameters()]
+        except ValueError:  # a text config with no causal-LM class of its own (Qwen3-VL): the full model
+            if "vision_config" not in raw:
+                raise
+    cfg = {k: v for k, v in raw.items() if k not in ("paramtui", "model_type", "quantization_config", "auto_map")}
+    with torch.device("meta"):
+        model = AutoModelForImageTextToText.from_config(AutoConfig.for_model(raw["model_type"], **cfg))
+    return [(n, p.numel()) for n, p in model.named_parameters() if not VISION.search(n)]
+
+
 def count(path: Path) -> dict:
     raw = json.loads(path.read_text())
     config = build_config(raw)
-    with torch.device("meta"):
-        model = AutoModelForCausalLM.from_config(config)
     total = 0
     routed = 0
-    for name, p in model.named_parameters():
-        total += p.numel()
+    for name, numel in text_parameters(raw, config):
+        total += numel
         if ROUTED.search(name) and "shared" not in name:
-            routed += p.numel()
+            routed += numel
     experts = getattr(config, "n_routed_experts", None) or getattr(config, "num_local_experts", None) or getattr(
         config, "num_experts", None
     )
@@ -71,11 +100,14 @@ def count(path: Path) -> dict:
         # exact integer: routed params are E identical experts, k of them active
         assert routed % experts == 0, (path.name, routed, experts)
         active = total - routed + routed // experts * k
-    return {"total": total, "active": active, "routed_experts": routed}
+    out = {"total": total, "active": active, "routed_experts": routed}
+    if "vision_config" in raw and "--vision" in sys.argv:
+        out["vision"] = vision_params(raw)
+    return out
 
 
 def main() -> None:
-    folder = Path(sys.argv[1])
+    folder = Path(sys.argv[1])  # --vision after it: also count the vision tower apart ("vision")
     out = {
         "_provenance": (
             f"scripts/reference_counts.py: transformers {transformers.__version__}, torch {torch.__version__}, "

@@ -45,7 +45,7 @@ def test_unknown_type_falls_back_and_says_what_it_assumed() -> None:
 def test_multimodal_config_uses_text_part_and_says_so() -> None:
     result = import_config(all_presets()["llama-4-scout"].config)
     assert result.architecture.model_type == "llama4_text"
-    assert any("vision tower is not counted" in n for n in result.notes)
+    assert any("vision tower 871,932,416 parameters, counted apart" in n for n in result.notes)
 
 
 def test_missing_key_is_a_clear_error() -> None:
@@ -133,5 +133,5 @@ def test_gemma3_multimodal_config_takes_text_defaults_and_says_so() -> None:
     """Gemma 3 27B's config.json leaves vocab_size out; transformers' Gemma3TextConfig gives 262,208."""
     result = import_config(all_presets()["gemma-3-27b"].config)
     assert result.architecture.vocab_size == 262208
-    assert any("vision tower is not counted" in n for n in result.notes)
+    assert any("vision tower 423,060,336 parameters, counted apart" in n for n in result.notes)
     assert any("vocab_size=262208" in n and "defaults" in n for n in result.notes)

@@ -204,6 +204,11 @@ def build_report(loaded: LoadedSource, analysis: Analysis | None = None) -> dict
             "exact": not loaded.approximate,
             "keys_not_understood": list(loaded.approximate),
             "counted_from": "checkpoint headers" if loaded.header_breakdown is not None else "config.json",
+            "vision_tower": (
+                {"params": vision.params, "basis": vision.basis}
+                if (vision := loaded.result.vision) is not None
+                else None
+            ),
             "mtp": breakdown.mtp,
             "mtp_basis": breakdown.mtp_basis,
             "flops_per_token": flops_per_token(arch, breakdown, context),
@@ -268,6 +273,8 @@ def render_table(loaded: LoadedSource, breakdown: ParamBreakdown | None = None) 
     ]
     if bd.mtp:
         lines.append(f"multi-token prediction: {format_params(bd.mtp)} more, kept out of the totals")
+    if loaded.result.vision is not None:
+        lines.append(f"vision tower: {format_params(loaded.result.vision.params)} more, counted apart from the totals")
     if loaded.preset is not None:
         pub = loaded.preset.published
         lines.append(

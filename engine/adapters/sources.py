@@ -186,7 +186,7 @@ def from_read(read: CheckpointRead, source: str) -> LoadedSource:
             notes.insert(0, f"unknown architecture {arch.model_type}: counts from the checkpoint's headers")
         else:
             notes.append(cross_check(summary, count_params(arch)).describe())
-    imported = ImportResult(result.architecture, tuple(notes), result.unread_keys, result.fallback)
+    imported = replace(result, notes=tuple(notes))
     return LoadedSource(imported, source, None, summary, read, headers)
 
 

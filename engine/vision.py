@@ -1,0 +1,126 @@
+"""The vision tower of a multimodal config.json, counted apart from the text model.
+
+Each family's tower is counted from its ``vision_config`` the way transformers builds it
+(transformers 5.25: Qwen2.5-VL's and Qwen3-VL's ``visual`` module, Gemma 3's SigLIP
+``vision_tower`` and ``multi_modal_projector``, Llama 4's ``vision_model`` and
+``multi_modal_projector``). tests/test_vision_towers.py checks each against transformers' own
+modules on the meta device (scripts/reference_counts.py --vision).
+
+Pure: a parsed config in, a count and its basis out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+Config = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class VisionTower:
+    """A vision tower's parameters, kept out of the text model's totals."""
+
+    params: int
+    """Parameters of the tower and its projector into the text model."""
+    basis: str
+    """How they were counted."""
+
+
+def _int(cfg: Config, key: str, default: int) -> int:
+    value = cfg.get(key, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+        raise ValueError(f"vision_config key {key!r} must be an integer, got {value!r}")
+    return int(value)
+
+
+def _linear(n_in: int, n_out: int, bias: bool = True) -> int:
+    return n_in * n_out + (n_out if bias else 0)
+
+
+def _text_hidden(outer: Config) -> int:
+    text = outer.get("text_config")
+    source = text if isinstance(text, Mapping) else outer
+    return _int(source, "hidden_size", 0)
+
+
+def _qwen2_5_vl(vc: Config, outer: Config) -> VisionTower:
+    """Qwen2.5-VL: Conv3d patch embedding (no bias), RMSNorm blocks with a biased SwiGLU, a 2-layer merger."""
+    h, inter, depth = _int(vc, "hidden_size", 3584), _int(vc, "intermediate_size", 3420), _int(vc, "depth", 32)
+    patch, temporal = _int(vc, "patch_size", 14), _int(vc, "temporal_patch_size", 2)
+    channels = _int(vc, "in_channels", _int(vc, "in_chans", 3))
+    merged = h * _int(vc, "spatial_merge_size", 2) ** 2
+    out = _int(vc, "out_hidden_size", 3584)
+    block = 2 * h + _linear(h, 3 * h) + _linear(h, h) + 2 * _linear(h, inter) + _linear(inter, h)
+    merger = h + _linear(merged, merged) + _linear(merged, out)
+    total = channels * temporal * patch * patch * h + depth * block + merger
+    return VisionTower(total, f"{depth} blocks x {block:,} (width {h}, SwiGLU {inter}) + patch embedding + merger")
+
+
+def _qwen3_vl(vc: Config, outer: Config) -> VisionTower:
+    """Qwen3-VL: biased Conv3d patches, learned positions, LayerNorm blocks, a merger plus DeepStack mergers."""
+    h, inter, depth = _int(vc, "hidden_size", 1152), _int(vc, "intermediate_size", 4304), _int(vc, "depth", 27)
+    patch, temporal = _int(vc, "patch_size", 16), _int(vc, "temporal_patch_size", 2)
+    channels = _int(vc, "in_channels", 3)
+    merged = h * _int(vc, "spatial_merge_size", 2) ** 2
+    out = _int(vc, "out_hidden_size", 3584)
+    deepstack = len(vc.get("deepstack_visual_indexes") or (8, 16, 24))
+    block = 4 * h + _linear(h, 3 * h) + _linear(h, h) + _linear(h, inter) + _linear(inter, h)
+    embed = _linear(channels * temporal * patch * patch, h) + _int(vc, "num_position_embeddings", 2304) * h
+    merger = _linear(merged, merged) + _linear(merged, out)
+    total = embed + depth * block + (2 * h + merger) + deepstack * (2 * merged + merger)
+    return VisionTower(
+        total,
+        f"{depth} blocks x {block:,} (width {h}, MLP {inter}) + patch and position embeddings"
+        f" + 1 + {deepstack} mergers",
+    )
+
+
+def _siglip(vc: Config, outer: Config) -> VisionTower:
+    """Gemma 3: a SigLIP encoder (LayerNorm, biased attention and MLP) and the projector into the text width."""
+    h, inter = _int(vc, "hidden_size", 768), _int(vc, "intermediate_size", 3072)
+    layers, patch = _int(vc, "num_hidden_layers", 12), _int(vc, "patch_size", 16)
+    positions = (_int(vc, "image_size", 224) // patch) ** 2
+    channels = _int(vc, "num_channels", 3)
+    layer = 4 * h + 4 * _linear(h, h) + _linear(h, inter) + _linear(inter, h)
+    head = 0
+    if vc.get("vision_use_head", True):
+        head = h + _linear(h, 3 * h) + _linear(h, h) + 2 * h + _linear(h, inter) + _linear(inter, h)
+    projector = h * _text_hidden(outer) + h  # mm_input_projection_weight and mm_soft_emb_norm
+    total = _linear(channels * patch * patch, h) + positions * h + layers * layer + 2 * h + head + projector
+    return VisionTower(total, f"SigLIP {layers} layers x {layer:,} (width {h}) + embeddings + projector {projector:,}")
+
+
+def _llama4(vc: Config, outer: Config) -> VisionTower:
+    """Llama 4: unfolded-patch linear embedding, class and position embeddings, biased layers, pixel-shuffle MLP."""
+    h, inter = _int(vc, "hidden_size", 768), _int(vc, "intermediate_size", 5632)
+    layers, patch = _int(vc, "num_hidden_layers", 34), _int(vc, "patch_size", 14)
+    positions = (_int(vc, "image_size", 448) // patch) ** 2 + 1
+    channels = _int(vc, "num_channels", 3)
+    layer = 4 * _linear(h, h) + _linear(h, inter) + _linear(inter, h) + 4 * h
+    adapter = inter * _int(vc, "projector_input_dim", 4096) + _int(vc, "projector_output_dim", 4096) ** 2
+    projector = _int(vc, "vision_output_dim", 7680) * _text_hidden(outer)
+    total = channels * patch * patch * h + h + positions * h + 4 * h + layers * layer + adapter + projector
+    return VisionTower(total, f"{layers} layers x {layer:,} (width {h}) + embeddings + pixel-shuffle MLP + projector")
+
+
+_TOWERS: dict[str, Callable[[Config, Config], VisionTower]] = {
+    "qwen2_5_vl": _qwen2_5_vl,
+    "qwen3_vl": _qwen3_vl,
+    "qwen3_vl_moe": _qwen3_vl,
+    "gemma3": _siglip,
+    "llama4": _llama4,
+}
+"""Outer model_type -> its vision tower's count."""
+
+
+def vision_tower(config: Config) -> VisionTower | None:
+    """The vision tower of a multimodal config, or None when it has none or its family is not mapped."""
+    vc = config.get("vision_config")
+    counter = _TOWERS.get(str(config.get("model_type", "")))
+    if not isinstance(vc, Mapping) or counter is None:
+        return None
+    return counter(vc, config)
