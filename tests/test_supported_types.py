@@ -1,0 +1,76 @@
+"""Every model_type the importer lists as supported has a published config whose count equals transformers'.
+
+A type is listed in SUPPORTED_MODEL_TYPES only with a vendored copy of a published config.json
+(a preset in presets/models, or a fixture in tests/data/vl_configs, each naming its public
+source) whose exact transformers count is recorded (tests/data/reference_counts.json,
+tests/data/vl_reference_counts.json: scripts/reference_counts.py, meta device) and checked by
+tests/test_golden_counts.py and tests/test_vision_towers.py. Every other mapped type is at least
+checked on a config of real layer shapes (tests/data/type_configs, tests/test_type_mappings.py).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from paramtui.engine.importer import _MAPPERS, SUPPORTED_MODEL_TYPES
+from paramtui.presets import all_presets
+
+DATA = Path(__file__).parent / "data"
+
+ALIASES = {
+    "RefinedWeb": "Falcon-40B's old config name: the falcon mapping, checked as type_configs/falcon_new_decoder",
+    "qwen2_5_vl_text": "transformers 5's nested text part of qwen2_5_vl: the same mapping as the flat qwen2_5_vl",
+}
+"""Mapped names with no config of their own, and the check that covers their mapping."""
+
+
+def _types(config: dict[str, Any]) -> set[str]:
+    types = {str(config.get("model_type"))}
+    text = config.get("text_config")
+    if isinstance(text, dict) and text.get("model_type"):
+        types.add(str(text["model_type"]))
+    return types
+
+
+def _verified() -> dict[str, list[str]]:
+    """model_type -> the published configs of that type that have an exact transformers count."""
+    counts = json.loads((DATA / "reference_counts.json").read_text())
+    vl_counts = json.loads((DATA / "vl_reference_counts.json").read_text())
+    found: dict[str, list[str]] = {}
+    for preset in all_presets().values():
+        if preset.id in counts and preset.config_source.get("repository"):
+            for t in _types(preset.config):
+                found.setdefault(t, []).append(f"preset {preset.id}")
+    for path in sorted((DATA / "vl_configs").glob("*.json")):
+        raw = json.loads(path.read_text())
+        source = raw["paramtui"]["config_source"]
+        if path.stem in vl_counts and source.get("commit"):  # a citable copy: repository, path and commit
+            for t in _types(raw):
+                found.setdefault(t, []).append(f"vl_configs/{path.name}")
+    return found
+
+
+def _checked() -> set[str]:
+    """Every model_type with some config whose count is checked against transformers."""
+    types = set(_verified())
+    for path in (DATA / "type_configs").glob("*.json"):
+        types |= _types(json.loads(path.read_text()))
+    for path in (DATA / "vl_configs").glob("*.json"):
+        types |= _types(json.loads(path.read_text()))
+    return types
+
+
+@pytest.mark.parametrize("model_type", SUPPORTED_MODEL_TYPES)
+def test_every_supported_type_has_a_published_config_with_an_exact_count(model_type: str) -> None:
+    assert _verified().get(model_type), (
+        f"{model_type} is listed as supported without a vendored published config and its transformers count"
+    )
+
+
+@pytest.mark.parametrize("model_type", sorted(_MAPPERS))
+def test_every_mapped_type_is_checked_against_transformers(model_type: str) -> None:
+    assert model_type in _checked() or model_type in ALIASES, f"{model_type} is mapped but no config checks it"
