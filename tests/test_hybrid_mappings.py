@@ -1,0 +1,116 @@
+"""Hybrid and recurrent models: layer kinds from their patterns, and the state they cache per sequence.
+
+Counts: every hybrid type equals transformers 5.25.0 on the meta device, on the Nemotron 3 Nano
+and Jamba 1.5 Mini presets (tests/test_golden_counts.py) and on the real layer shapes of
+tests/data/type_configs (tests/test_type_mappings.py). State: vLLM's MambaStateShapeCalculator
+(vllm-project/vllm, vllm/model_executor/layers/mamba/mamba_utils.py) keeps (kernel - 1) inputs
+per convolution channel, and a heads x head_dim x state (Mamba-2) or inner x state (Mamba-1)
+matrix per layer and sequence; LFM2's short convolution keeps only its convolution inputs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from paramtui.engine import count_params, import_config
+from paramtui.engine.adapters.sources import load_preset
+from paramtui.engine.kv_cache import KvRules, estimate_kv_cache, ssm_state_bytes
+from paramtui.engine.params import attention_flops_per_token
+from paramtui.presets import all_presets
+
+TYPE_CONFIGS = Path(__file__).parent / "data" / "type_configs"
+RULES = KvRules(mla_latent=True, sliding="window", extra_tokens=0)
+
+
+def _preset(preset_id: str):  # type: ignore[no-untyped-def]
+    return load_preset(all_presets()[preset_id]).result.architecture
+
+
+def _type(stem: str):  # type: ignore[no-untyped-def]
+    return import_config(json.loads((TYPE_CONFIGS / f"{stem}.json").read_text())).architecture
+
+
+def test_nemotron_3_nano_layer_pattern() -> None:
+    """MEMEM*EMEMEM*...: 23 Mamba-2 blocks, 23 MoE blocks, 6 attention blocks, one mixer per block."""
+    arch = _preset("nemotron-3-nano-30b-a3b")
+    kinds = arch.layer_kinds
+    assert (kinds.count("ssm"), kinds.count("none"), kinds.count("full")) == (23, 23, 6)
+    assert arch.num_moe_layers == 23 and arch.num_dense_ffn_layers == 0 and len(arch.no_ffn_layers) == 29
+    assert arch.ssm is not None and (arch.ssm.inner_size, arch.ssm.num_heads, arch.ssm.conv_channels) == (
+        4096,
+        64,
+        6144,
+    )
+    assert not arch.gated_ffn and arch.norms_per_layer == 1
+
+
+def test_nemotron_state_follows_vllm_shapes() -> None:
+    """Conv (6144 channels x 3) in bf16 + SSM 64 x 64 x 128 in float32 (mamba_ssm_cache_dtype)."""
+    arch = _preset("nemotron-3-nano-30b-a3b")
+    assert ssm_state_bytes(arch) == 6144 * 3 * 2 + 64 * 64 * 128 * 4
+    kv = estimate_kv_cache(arch, 131_072, 1, "bf16", RULES)
+    attention = 6 * 2 * 2 * 128 * 2 * 131_072  # 6 attention blocks x K and V x 2 kv heads x 128 x bf16
+    assert kv.bytes == attention + 23 * ssm_state_bytes(arch)
+    assert kv.bytes_per_token_full == 6 * 2 * 2 * 128 * 2
+
+
+def test_the_recurrent_state_does_not_grow_with_context() -> None:
+    arch = _type("mamba2")
+    short = estimate_kv_cache(arch, 1_000, 4, "bf16", RULES)
+    long = estimate_kv_cache(arch, 100_000, 4, "bf16", RULES)
+    assert short.bytes == long.bytes == 4 * 2 * ssm_state_bytes(arch)
+    assert attention_flops_per_token(arch, 100_000) == 0
+
+
+def test_jamba_periods() -> None:
+    """attn_layer_period 8 / offset 4 and expert_layer_period 2 / offset 1 over 32 layers."""
+    arch = _preset("jamba-1.5-mini")
+    assert [i for i, k in enumerate(arch.layer_kinds) if k == "full"] == [4, 12, 20, 28]
+    assert arch.moe is not None and arch.num_moe_layers == 16 and arch.moe.dense_layers[:3] == (0, 2, 4)
+    assert arch.ssm is not None and arch.ssm.variant == "mamba1" and arch.ssm.dt_rank == 256
+    # Mamba-1 state: inner 8192 x (kernel 4 - 1) in bf16 + inner 8192 x state 16 in bf16
+    assert ssm_state_bytes(arch) == 8192 * 3 * 2 + 8192 * 16 * 2
+
+
+def test_falcon_h1_runs_attention_and_mamba_side_by_side() -> None:
+    arch = _type("falcon_h1")
+    assert set(arch.layer_kinds) == {"hybrid"}
+    kv = estimate_kv_cache(arch, 1_000, 1, "bf16", RULES)
+    assert kv.bytes == 3 * (2 * 2 * 64 * 2 * 1_000 + ssm_state_bytes(arch))
+    assert attention_flops_per_token(arch, 1_000) > 0
+
+
+def test_lfm2_short_convolution_and_ffn_width() -> None:
+    """block_ff_dim 12288 wins over intermediate_size; 2/3 of it rounded up to 256 is 8192 (Lfm2MLP)."""
+    arch = _type("lfm2")
+    assert arch.ffn_size == 8192 and arch.qk_norm and arch.tie_embeddings
+    assert [i for i, k in enumerate(arch.layer_kinds) if k == "full"] == [2, 5]
+    assert arch.ssm is not None and ssm_state_bytes(arch) == 2048 * 2 * 2  # hidden x (L_cache 3 - 1) x bf16
+
+
+def test_granite_4_h_micro_has_no_routed_experts() -> None:
+    arch = _type("granitemoehybrid_dense")
+    assert arch.moe is None and arch.ffn_size == 8192
+    routed = _type("granitemoehybrid")
+    assert routed.moe is not None and routed.moe.num_shared_experts == 1 and routed.moe.shared_expert_ffn_size == 1024
+
+
+def test_a_latent_moe_nemotron_is_refused_in_one_line() -> None:
+    from paramtui.engine import ConfigError
+
+    cfg = {**all_presets()["nemotron-3-nano-30b-a3b"].config, "moe_latent_size": 1024}
+    with pytest.raises(ConfigError, match="moe_latent_size"):
+        import_config(cfg)
+
+
+@pytest.mark.parametrize("preset_id", ["nemotron-3-nano-30b-a3b", "jamba-1.5-mini"])
+def test_hybrid_presets_count_every_component(preset_id: str) -> None:
+    """The tensor inventory (quantization, per-tensor bytes) accounts for the hybrid layers exactly."""
+    from paramtui.engine.tensors import tensor_inventory
+
+    arch = _preset(preset_id)
+    bd = count_params(arch)
+    assert sum(g.total_elements for g in tensor_inventory(arch, bd)) == bd.total
