@@ -1,11 +1,13 @@
 """Every model_type the importer lists as supported has a published config whose count equals transformers'.
 
 A type is listed in SUPPORTED_MODEL_TYPES only with a vendored copy of a published config.json
-(a preset in presets/models, or a fixture in tests/data/vl_configs, each naming its public
-source) whose exact transformers count is recorded (tests/data/reference_counts.json,
-tests/data/vl_reference_counts.json: scripts/reference_counts.py, meta device) and checked by
-tests/test_golden_counts.py and tests/test_vision_towers.py. Every other mapped type is at least
-checked on a config of real layer shapes (tests/data/type_configs, tests/test_type_mappings.py).
+(a preset in presets/models, or a fixture in a tests/data/<name>_configs folder such as
+vl_configs, each naming its public source) whose exact transformers count is recorded
+(tests/data/reference_counts.json, tests/data/<name>_reference_counts.json: made by
+scripts/reference_counts.py on the meta device) and checked by tests/test_golden_counts.py and
+the fixture folder's own test (tests/test_vision_towers.py for vl_configs). Every other mapped
+type is at least checked on a config of real layer shapes (tests/data/type_configs,
+tests/test_type_mappings.py).
 """
 
 from __future__ import annotations
@@ -39,19 +41,31 @@ def _types(config: dict[str, Any]) -> set[str]:
 def _verified() -> dict[str, list[str]]:
     """model_type -> the published configs of that type that have an exact transformers count."""
     counts = json.loads((DATA / "reference_counts.json").read_text())
-    vl_counts = json.loads((DATA / "vl_reference_counts.json").read_text())
     found: dict[str, list[str]] = {}
     for preset in all_presets().values():
         if preset.id in counts and preset.config_source.get("repository"):
             for t in _types(preset.config):
                 found.setdefault(t, []).append(f"preset {preset.id}")
-    for path in sorted((DATA / "vl_configs").glob("*.json")):
+    for folder, path in _fixtures():
         raw = json.loads(path.read_text())
         source = raw["paramtui"]["config_source"]
-        if path.stem in vl_counts and source.get("commit"):  # a citable copy: repository, path and commit
+        fixture_counts = json.loads((DATA / f"{folder.removesuffix('_configs')}_reference_counts.json").read_text())
+        if path.stem in fixture_counts and source.get("commit"):  # a citable copy: repository, path and commit
             for t in _types(raw):
-                found.setdefault(t, []).append(f"vl_configs/{path.name}")
+                found.setdefault(t, []).append(f"{folder}/{path.name}")
     return found
+
+
+def _fixtures() -> list[tuple[str, Path]]:
+    """Published-config fixtures: tests/data/<name>_configs beside <name>_reference_counts.json."""
+    out = []
+    for folder in sorted(DATA.glob("*_configs")):
+        if (
+            folder.name != "type_configs"
+            and (DATA / f"{folder.name.removesuffix('_configs')}_reference_counts.json").exists()
+        ):
+            out += [(folder.name, path) for path in sorted(folder.glob("*.json"))]
+    return out
 
 
 def _checked() -> set[str]:
@@ -59,7 +73,7 @@ def _checked() -> set[str]:
     types = set(_verified())
     for path in (DATA / "type_configs").glob("*.json"):
         types |= _types(json.loads(path.read_text()))
-    for path in (DATA / "vl_configs").glob("*.json"):
+    for _, path in _fixtures():
         types |= _types(json.loads(path.read_text()))
     return types
 
