@@ -121,3 +121,25 @@ def test_header_counts_reach_the_json(tmp_path: Path, capsys: pytest.CaptureFixt
     params = json.loads(capsys.readouterr().out)["params"]
     assert (params["total"], params["active"]) == (expected.total, expected.active)
     assert params["exact"] is True and params["counted_from"] == "checkpoint headers"
+
+
+async def test_the_dashboard_marks_the_bars_and_the_fit(tmp_path: Path) -> None:
+    """The bars' title and the fit pane say APPROXIMATE and name the keys, as the CLI does."""
+    from textual.worker import WorkerCancelled
+
+    from paramtui.tui.app import ParamApp
+
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(HYBRID))
+    app = ParamApp(str(path), probe=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        for _ in range(5):
+            try:
+                await app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                continue
+        await pilot.pause()
+        assert "APPROXIMATE" in str(app.query_one("#bars").render())
+        fit = str(app.query_one("#fit").render())
+        assert "APPROXIMATE" in fit and "hybrid_override_pattern" in fit
