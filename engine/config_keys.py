@@ -139,6 +139,10 @@ _INERT_PATTERNS = re.compile(
 """Name patterns of keys that hold no shape: token ids, dropout, epsilons, rotary and scaling settings."""
 
 
+NOT_STATED_TIE = "tie_word_embeddings (not stated)"
+"""Listed when the config leaves the tie out: the fallback cannot know the type's default."""
+
+
 def _set(value: Any) -> bool:
     """A value that switches something on (None, False, 0 and empty values leave the default layer)."""
     if value is None or value is False:
@@ -152,9 +156,11 @@ def keys_not_understood(cfg: Mapping[str, Any]) -> tuple[str, ...]:
     """Keys of ``cfg`` that may shape parameters and that the common-key fallback does not read.
 
     A key is understood when the fallback reads it, when it never bears parameters (a known
-    name or pattern), or when it is unset (null, false, zero, empty). Sorted.
+    name or pattern), or when it is unset (null, false, zero, empty). Sorted. A config that does
+    not state ``tie_word_embeddings`` is listed too: each model_type has its own default (Gemma
+    ties, Llama does not), and the output head is vocab x hidden parameters either way.
     """
-    out = []
+    out = [] if "tie_word_embeddings" in cfg else [NOT_STATED_TIE]
     for key, value in cfg.items():
         if key in FALLBACK_READS or key in INERT_KEYS or _INERT_PATTERNS.fullmatch(key):
             continue

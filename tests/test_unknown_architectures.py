@@ -42,6 +42,7 @@ HYBRID = {
     "bos_token_id": 1,
     "attention_dropout": 0.0,
     "rope_theta": 10000,
+    "tie_word_embeddings": False,
 }
 """Nemotron-3-Nano-like keys under a model_type nothing maps: the fallback's Llama guess is wrong here."""
 
@@ -67,6 +68,13 @@ def test_keys_the_fallback_does_not_read_make_it_approximate() -> None:
         "n_shared_experts",
     }
     assert any(n.startswith("approximate: keys not understood") for n in result.notes)
+
+
+def test_a_config_that_leaves_the_tie_out_is_approximate() -> None:
+    """Gemma 3 27B's text config does not state tie_word_embeddings (Gemma ties by default): guessing
+    untied would add 262,208 x 5,376 = 1.41B parameters, 5% of the model."""
+    cfg = {**get_preset("gemma-3-27b").config["text_config"], "model_type": "acme_gemma", "vocab_size": 262208}
+    assert "tie_word_embeddings (not stated)" in import_config(cfg).unread_keys
 
 
 def test_a_switched_on_bias_is_not_understood_but_a_switched_off_one_is() -> None:
