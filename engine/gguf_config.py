@@ -79,17 +79,19 @@ def gguf_to_config(meta: Mapping[str, Any], tensor_names: Sequence[str], vocab_s
         vocab_size: the tokenizer's vocabulary length, when the metadata has no vocab_size.
 
     Raises:
-        GgufConfigError: the architecture is not one paramtui maps, or a key it needs is missing.
+        GgufConfigError: a key it needs is missing. An architecture paramtui does not map gets
+            model_type ``gguf:<arch>`` and the common keys: it is counted from its tensors.
     """
     arch = str(meta.get("general.architecture", ""))
     model_type = _MODEL_TYPES.get(arch)
-    if model_type is None:
-        known = ", ".join(sorted(_MODEL_TYPES))
-        raise GgufConfigError(f"GGUF architecture {arch!r} is not mapped yet; known: {known}")
+    unmapped = model_type is None
+    if unmapped:
+        # counted from the tensors (engine/checkpoint.py); the common keys only shape the KV guess
+        model_type = f"gguf:{arch}"
     names = set(tensor_names)
     layers = _get(meta, arch, "block_count")
     hidden = _get(meta, arch, "embedding_length")
-    heads = _first_int(_get(meta, arch, "attention.head_count"))
+    heads = _first_int(_get(meta, arch, "attention.head_count")) or (1 if unmapped else None)
     if not layers or not hidden or not heads:
         raise GgufConfigError(f"GGUF metadata lacks {arch}.block_count, embedding_length or attention.head_count")
     cfg: dict[str, Any] = {
@@ -129,6 +131,8 @@ def gguf_to_config(meta: Mapping[str, Any], tensor_names: Sequence[str], vocab_s
         cfg["sliding_window"] = int(window)
     if arch == "deepseek2":
         _deepseek2(meta, cfg)
+    if unmapped:
+        cfg["gguf_architecture"] = arch  # a key the fallback does not read: its KV and speed are marked approximate
     return cfg
 
 

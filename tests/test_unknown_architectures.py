@@ -93,7 +93,8 @@ def test_approximate_everywhere_it_is_shown(tmp_path: Path, capsys: pytest.Captu
     assert main(["inspect", str(path), "--gpu", "h100-sxm"]) == 0
     out = capsys.readouterr().out
     assert out.lstrip().startswith("APPROXIMATE")  # the table header
-    assert out.count("approximate: config keys not understood") == 2  # under the table and over the fit
+    assert "approximate: config keys not understood" in out  # under the table
+    assert "approximate: KV cache and speed rest on a guess" in out  # over the fit
 
 
 def test_a_mapped_model_is_exact_in_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,3 +152,29 @@ async def test_the_dashboard_marks_the_bars_and_the_fit(tmp_path: Path) -> None:
         assert "APPROXIMATE" in str(app.query_one("#bars").render())
         fit = str(app.query_one("#fit").render())
         assert "APPROXIMATE" in fit and "hybrid_override_pattern" in fit
+
+
+def test_an_unmapped_gguf_architecture_is_counted_from_its_tensors(tmp_path: Path) -> None:
+    """A GGUF whose general.architecture paramtui does not map: the tensors give the exact counts."""
+    import gguf_files as gf
+
+    meta, tensors = gf.llama_1b(vocab=300)
+    renamed = [
+        (key.replace("llama.", "acme.", 1), vtype, "acme" if key == "general.architecture" else value)
+        for key, vtype, value in meta
+    ]
+    path = tmp_path / "acme.gguf"
+    head = gf.header(renamed, tensors)
+    with open(path, "wb") as fh:
+        fh.write(head)
+        fh.truncate(gf.file_size(head, tensors))
+    loaded = load_source(str(path))
+    assert loaded.result.notes[0] == "unknown architecture gguf:acme: counts from the checkpoint's headers"
+    original = tmp_path / "llama.gguf"
+    head = gf.header(meta, tensors)
+    with open(original, "wb") as fh:
+        fh.write(head)
+        fh.truncate(gf.file_size(head, tensors))
+    mapped = load_source(str(original)).breakdown  # the llama mapping of the same tensors
+    assert (loaded.breakdown.total, loaded.breakdown.active) == (mapped.total, mapped.active)
+    assert loaded.approximate == () and "gguf_architecture" in loaded.result.unread_keys

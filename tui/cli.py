@@ -218,7 +218,7 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
     console = Console()
     console.print(render_table(loaded))
     if analysis is not None:
-        console.print(render_fit(analysis, loaded.approximate))
+        console.print(render_fit(analysis, loaded.result.unread_keys))
     return 0
 
 

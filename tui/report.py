@@ -202,7 +202,7 @@ def build_report(loaded: LoadedSource, analysis: Analysis | None = None) -> dict
             "active": breakdown.active,
             "active_excluding_embeddings": breakdown.active_excluding_embeddings,
             "exact": not loaded.approximate,
-            "keys_not_understood": list(loaded.approximate),
+            "keys_not_understood": list(loaded.result.unread_keys),
             "counted_from": "checkpoint headers" if loaded.header_breakdown is not None else "config.json",
             "vision_tower": (
                 {"params": vision.params, "basis": vision.basis}
@@ -347,7 +347,8 @@ def render_fit(analysis: Analysis, approximate: tuple[str, ...] = ()) -> Rendera
     ]
     lines.extend(Text(f"  note: {note}", style="yellow") for note in analysis.notes)
     if approximate:
-        lines.insert(0, Text(approximate_line(approximate), style="bold"))
+        keys = ", ".join(approximate)
+        lines.insert(0, Text(f"approximate: KV cache and speed rest on a guess; config keys not understood ({keys})"))
     fit = analysis.fit
     if fit is None:
         lines.append(

@@ -483,12 +483,13 @@ class MainScreen(Screen[None]):
         if analysis.arch is self.session.arch:
             self.refresh_bars()  # now with the weights in bytes
         label, pinned = self._target, self._pinned_analysis
-        approximate = self.session.loaded.approximate
+        approximate = self.session.loaded.result.unread_keys  # header counts do not make the KV guess exact
 
         def draw(width: int, styles: Styles) -> Text:
             text = render_fit(analysis, label, width, styles)
             if approximate:
-                text = Text(f"APPROXIMATE: keys not understood ({', '.join(approximate)})\n", style="bold") + text
+                keys = ", ".join(approximate)
+                text = Text(f"APPROXIMATE: KV cache and speed rest on a guess; keys not understood ({keys})\n") + text
             if pinned is not None:
                 text.append_text(pinned_summary(pinned, styles))
             return text
