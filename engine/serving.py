@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from paramtui.engine.architecture import ATTENTION_KINDS, Architecture
 from paramtui.engine.calibration import KernelCosts, ServingConstants
 from paramtui.engine.hardware import GpuSpec
-from paramtui.engine.kv_cache import KvEstimate, ssm_state_bytes
+from paramtui.engine.kv_cache import KvEstimate
 from paramtui.engine.memory import Plan
 from paramtui.engine.params import ComponentName, ParamBreakdown, ssm_layer_params
 from paramtui.engine.precision import WeightsEstimate
@@ -230,7 +230,8 @@ def serving_step(
     ssm_layers = sum(1 for k in kinds if k in ("ssm", "hybrid"))
     n_layers = len(kinds)
     kv_split = 1 if arch.mla is not None else min(tp, arch.num_kv_heads)
-    ssm_state = ssm_state_bytes(arch) * b * ssm_layers
+    # the SSM states of the batch (the recurrent part of the estimate, at the runtime's state width)
+    ssm_state = sum(k.bytes for k in kv.by_kind if k.kind == "recurrent") if ssm_layers else 0
     kv_per_layer = (kv.bytes - ssm_state) / max(softmax_layers, 1) / kv_split
 
     # attention projections
