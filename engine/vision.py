@@ -107,12 +107,31 @@ def _llama4(vc: Config, outer: Config) -> VisionTower:
     return VisionTower(total, f"{layers} layers x {layer:,} (width {h}) + embeddings + pixel-shuffle MLP + projector")
 
 
+def _gemma4(vc: Config, outer: Config) -> VisionTower:
+    """Gemma 4: a 2-axis position table, a bias-free patch projection, Gemma-style layers, a text projection.
+
+    Each layer: q/k/v/o without biases, per-head q/k RMSNorms, a gated MLP and four RMSNorms. The
+    clipped linears' bounds and the standardization vectors are buffers, not parameters.
+    """
+    h, inter = _int(vc, "hidden_size", 768), _int(vc, "intermediate_size", 3072)
+    layers, patch = _int(vc, "num_hidden_layers", 16), _int(vc, "patch_size", 16)
+    heads, head_dim = _int(vc, "num_attention_heads", 12), _int(vc, "head_dim", 64)
+    kv = _int(vc, "num_key_value_heads", heads)
+    attention = h * heads * head_dim * 2 + 2 * h * kv * head_dim + 2 * head_dim
+    layer = attention + 3 * h * inter + 4 * h
+    embed = 2 * _int(vc, "position_embedding_size", 10240) * h + 3 * patch * patch * h
+    projector = h * _text_hidden(outer)
+    total = embed + layers * layer + projector
+    return VisionTower(total, f"{layers} layers x {layer:,} (width {h}) + patch and position embeddings + projector")
+
+
 _TOWERS: dict[str, Callable[[Config, Config], VisionTower]] = {
     "qwen2_5_vl": _qwen2_5_vl,
     "qwen3_vl": _qwen3_vl,
     "qwen3_vl_moe": _qwen3_vl,
     "gemma3": _siglip,
     "llama4": _llama4,
+    "gemma4": _gemma4,
 }
 """Outer model_type -> its vision tower's count."""
 

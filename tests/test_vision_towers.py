@@ -74,3 +74,15 @@ def test_the_vision_tower_reaches_the_json_and_the_table(tmp_path: Path, capsys:
     assert params["total"] == 7_615_616_512 and params["exact"] is True
     assert main(["inspect", str(path)]) == 0
     assert "vision tower: 676.55M more, counted apart from the totals" in capsys.readouterr().out
+
+
+def test_gemma4_vision_tower_on_its_default_shape() -> None:
+    """Gemma4VisionConfig's defaults (768 wide, 16 layers) with clipped linears and standardization on:
+    their bounds and vectors are buffers. transformers 5.25.0 counts 169,330,688 parameters under
+    vision_tower and embed_vision (AutoModelForImageTextToText on the meta device); no published
+    Gemma 4 config is vendored yet, so this is a shape check, and its text part is part B's mapping."""
+    result_config = json.loads((DATA / "gemma4_vision_shape.json").read_text())
+    from paramtui.engine.vision import vision_tower
+
+    tower = vision_tower(result_config)
+    assert tower is not None and tower.params == 169_330_688
