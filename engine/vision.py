@@ -79,19 +79,40 @@ def _qwen3_vl(vc: Config, outer: Config) -> VisionTower:
     )
 
 
-def _siglip(vc: Config, outer: Config) -> VisionTower:
-    """Gemma 3: a SigLIP encoder (LayerNorm, biased attention and MLP) and the projector into the text width."""
+def _siglip_encoder(vc: Config, positions: int) -> tuple[int, int]:
+    """(params, per-layer params) of a SigLIP / SigLIP 2 encoder.
+
+    Biased patch embedding, learned positions, LayerNorm layers with biased attention and MLP,
+    post-LayerNorm, the optional pooling head.
+    """
     h, inter = _int(vc, "hidden_size", 768), _int(vc, "intermediate_size", 3072)
     layers, patch = _int(vc, "num_hidden_layers", 12), _int(vc, "patch_size", 16)
-    positions = (_int(vc, "image_size", 224) // patch) ** 2
     channels = _int(vc, "num_channels", 3)
     layer = 4 * h + 4 * _linear(h, h) + _linear(h, inter) + _linear(inter, h)
     head = 0
     if vc.get("vision_use_head", True):
         head = h + _linear(h, 3 * h) + _linear(h, h) + 2 * h + _linear(h, inter) + _linear(inter, h)
+    return _linear(channels * patch * patch, h) + positions * h + layers * layer + 2 * h + head, layer
+
+
+def _siglip(vc: Config, outer: Config) -> VisionTower:
+    """Gemma 3: a SigLIP encoder and the projector into the text width (with its RMSNorm)."""
+    h, layers = _int(vc, "hidden_size", 768), _int(vc, "num_hidden_layers", 12)
+    encoder, layer = _siglip_encoder(vc, (_int(vc, "image_size", 224) // _int(vc, "patch_size", 16)) ** 2)
     projector = h * _text_hidden(outer) + h  # mm_input_projection_weight and mm_soft_emb_norm
-    total = _linear(channels * patch * patch, h) + positions * h + layers * layer + 2 * h + head + projector
-    return VisionTower(total, f"SigLIP {layers} layers x {layer:,} (width {h}) + embeddings + projector {projector:,}")
+    return VisionTower(encoder + projector, f"SigLIP {layers} layers x {layer:,} (width {h}) + embeddings + projector")
+
+
+def _lfm2_vl(vc: Config, outer: Config) -> VisionTower:
+    """LFM2-VL: a SigLIP 2 (NaFlex) encoder, then pixel unshuffle, LayerNorm and a 2-layer projector."""
+    h, layers = _int(vc, "hidden_size", 768), _int(vc, "num_hidden_layers", 12)
+    encoder, layer = _siglip_encoder(vc, _int(vc, "num_patches", 256))
+    unshuffled = h * _int(outer, "downsample_factor", 2) ** 2
+    hidden = _int(outer, "projector_hidden_size", 2560)
+    bias = bool(outer.get("projector_bias", True))
+    norm = 2 * unshuffled if outer.get("projector_use_layernorm", True) else 0
+    projector = norm + _linear(unshuffled, hidden, bias) + _linear(hidden, _text_hidden(outer), bias)
+    return VisionTower(encoder + projector, f"SigLIP 2 {layers} layers x {layer:,} (width {h}) + projector")
 
 
 def _llama4(vc: Config, outer: Config) -> VisionTower:
@@ -132,6 +153,7 @@ _TOWERS: dict[str, Callable[[Config, Config], VisionTower]] = {
     "gemma3": _siglip,
     "llama4": _llama4,
     "gemma4": _gemma4,
+    "lfm2_vl": _lfm2_vl,
 }
 """Outer model_type -> its vision tower's count."""
 

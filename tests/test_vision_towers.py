@@ -86,3 +86,13 @@ def test_gemma4_vision_tower_on_its_default_shape() -> None:
 
     tower = vision_tower(result_config)
     assert tower is not None and tower.params == 169_330_688
+
+
+def test_lfm2_vl_text_part_and_vision_tower_on_a_real_shape() -> None:
+    """LFM2-VL: LFM2-1.2B's text shape (4 layers) and a SigLIP 2 NaFlex tower (1152 wide, 26 layers,
+    no pooling head) with its LayerNorm + 2-layer projector. transformers 5.25.0 (Lfm2VlForConditionalGeneration
+    on the meta device): text 396,398,720, vision tower and projector 414,463,392. A shape check: no
+    published LFM2-VL config is vendored."""
+    result = import_config(json.loads((DATA / "lfm2_vl_shape.json").read_text()))
+    assert count_params(result.architecture).total == 396_398_720
+    assert result.vision is not None and result.vision.params == 414_463_392
