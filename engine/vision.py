@@ -2,9 +2,11 @@
 
 Each family's tower is counted from its ``vision_config`` the way transformers builds it
 (transformers 5.25: Qwen2.5-VL's and Qwen3-VL's ``visual`` module, Gemma 3's SigLIP
-``vision_tower`` and ``multi_modal_projector``, Llama 4's ``vision_model`` and
-``multi_modal_projector``). tests/test_vision_towers.py checks each against transformers' own
-modules on the meta device (scripts/reference_counts.py --vision).
+``vision_tower`` and ``multi_modal_projector``, Gemma 4's ``vision_tower`` and ``embed_vision``,
+LFM2-VL's SigLIP 2 tower and projector, Llama 4's ``vision_model`` and
+``multi_modal_projector``). Audio towers (Gemma 4 E2B/E4B) are not counted.
+tests/test_vision_towers.py checks each against transformers' own modules on the meta device
+(scripts/reference_counts.py --vision).
 
 Pure: a parsed config in, a count and its basis out.
 """
