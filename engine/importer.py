@@ -557,6 +557,8 @@ def import_config(config: Config, name: str = "") -> ImportResult:
         notes.append(
             f"multimodal {model_type}: vision tower {tower.params:,} parameters, counted apart ({tower.basis})"
         )
+    if isinstance(cfg.get("audio_config"), Mapping):
+        notes.append(f"multimodal {model_type}: the audio tower is not counted")
     if isinstance(cfg.get("text_config"), Mapping):
         if tower is None:
             notes.append(
