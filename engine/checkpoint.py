@@ -164,11 +164,15 @@ _MTP = re.compile(r"(^|\.)mtp\.|^model\.mtp|(^|\.)nextn\.")
 _LAYER = re.compile(r"(?:^|\.)(?:layers|h|blocks|block|layer|blk)\.(\d+)\.")
 _ROUTED = re.compile(r"\.experts\.|_exps\.")
 _SHARED = re.compile(r"shared_expert|_shexp\.")
-_ROUTER = re.compile(r"\.mlp\.gate\.|\.block_sparse_moe\.gate\.|\.router\.|\.moe\.gate\.|\.ffn_gate_inp\.")
-_EMBED = re.compile(r"(embed_tokens|\.wte\.|^wte\.|word_embeddings|tok_embeddings|\.wpe\.|^wpe\.|token_embd)")
+_ROUTER = re.compile(
+    r"\.mlp\.gate\.|\.block_sparse_moe\.gate\.|\.router\.|\.moe\.gate\.|\.ffn_gate_inp\.|\.mixer\.gate\."
+)
+_EMBED = re.compile(
+    r"(embed_tokens|\.wte\.|^wte\.|word_embeddings|tok_embeddings|\.wpe\.|^wpe\.|token_embd|^backbone\.embeddings\.)"
+)
 _HEADS = frozenset({"lm_head", "output", "embed_out"})
 _NORM = re.compile(r"ln_\w+|ln|norm")
-_ATTN = re.compile(r"self_attn|\.attn\.|\.attn_|attention|linear_attn|\.mixer\.|\.ssm_")
+_ATTN = re.compile(r"self_attn|\.attn\.|\.attn_|attention|linear_attn|\.mixer\.|\.ssm_|\.mamba\.|\.conv\.")
 
 
 def classify(name: str, num_layers: int) -> tuple[Role, ComponentName | None]:
@@ -212,6 +216,8 @@ def _component(name: str) -> ComponentName:
         return "router"
     if _NORM.fullmatch(module) or "norm" in module.lower():
         return "norms"
+    if module in ("up_proj", "down_proj", "gate_proj", "gate_up_proj"):  # Nemotron-H's MLP blocks are mixers too
+        return "dense_ffn"
     if _ATTN.search(name) or "rope" in name or "rotary" in name:
         return "attention"
     return "dense_ffn"

@@ -209,3 +209,48 @@ def write_sparse(directory: Path, files: Mapping[str, tuple[bytes, int]]) -> Non
         with open(directory / name, "wb") as fh:
             fh.write(head)
             fh.truncate(size)
+
+
+def nemotron_h(cfg: Mapping[str, Any]) -> Iterator[Tensor]:
+    """NVIDIA's Nemotron-H checkpoints: ``backbone.`` names, one mixer per block (M Mamba-2, * attention,
+    - ReLU² MLP, E MoE with per-expert up/down, a sigmoid router and its correction bias, a shared expert)."""
+    h, v = cfg["hidden_size"], cfg["vocab_size"]
+    heads, kv, hd = cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["head_dim"]
+    mheads, mhd, groups, state = cfg["mamba_num_heads"], cfg["mamba_head_dim"], cfg["n_groups"], cfg["ssm_state_size"]
+    inner = mheads * mhd
+    conv = inner + 2 * groups * state
+    yield "backbone.embeddings.weight", "BF16", (v, h)
+    for i, block in enumerate(cfg["hybrid_override_pattern"]):
+        p = f"backbone.layers.{i}."
+        yield f"{p}norm.weight", "BF16", (h,)
+        if block == "M":
+            yield f"{p}mixer.in_proj.weight", "BF16", (inner + conv + mheads, h)
+            yield f"{p}mixer.conv1d.weight", "BF16", (conv, 1, cfg["conv_kernel"])
+            yield f"{p}mixer.conv1d.bias", "BF16", (conv,)
+            for name in ("dt_bias", "A_log", "D"):
+                yield f"{p}mixer.{name}", "F32", (mheads,)
+            yield f"{p}mixer.norm.weight", "BF16", (inner,)
+            yield f"{p}mixer.out_proj.weight", "BF16", (h, inner)
+        elif block == "*":
+            for proj, rows in (("q", heads * hd), ("k", kv * hd), ("v", kv * hd)):
+                yield f"{p}mixer.{proj}_proj.weight", "BF16", (rows, h)
+            yield f"{p}mixer.o_proj.weight", "BF16", (h, heads * hd)
+        elif block == "-":
+            yield f"{p}mixer.up_proj.weight", "BF16", (cfg["intermediate_size"], h)
+            yield f"{p}mixer.down_proj.weight", "BF16", (h, cfg["intermediate_size"])
+        else:
+            e, inter, shared = (
+                cfg["n_routed_experts"],
+                cfg["moe_intermediate_size"],
+                cfg["moe_shared_expert_intermediate_size"],
+            )
+            yield f"{p}mixer.gate.weight", "F32", (e, h)
+            yield f"{p}mixer.gate.e_score_correction_bias", "F32", (e,)
+            for x in range(e):
+                yield f"{p}mixer.experts.{x}.up_proj.weight", "BF16", (inter, h)
+                yield f"{p}mixer.experts.{x}.down_proj.weight", "BF16", (h, inter)
+            yield f"{p}mixer.shared_experts.up_proj.weight", "BF16", (shared, h)
+            yield f"{p}mixer.shared_experts.down_proj.weight", "BF16", (h, shared)
+    yield "backbone.norm_f.weight", "BF16", (h,)
+    if not cfg.get("tie_word_embeddings", False):
+        yield "lm_head.weight", "BF16", (v, h)

@@ -114,3 +114,22 @@ def test_hybrid_presets_count_every_component(preset_id: str) -> None:
     arch = _preset(preset_id)
     bd = count_params(arch)
     assert sum(g.total_elements for g in tensor_inventory(arch, bd)) == bd.total
+
+
+def test_nemotron_checkpoint_headers_agree_with_the_config_per_component(tmp_path: Path) -> None:
+    """A Nemotron-H checkpoint's tensors (backbone.* names, tests/checkpoints.py) split into the same
+    components as the config-derived count: Mamba mixers as attention, mixer.gate as the router."""
+    import checkpoints as ck
+
+    from paramtui.engine.adapters.sources import load_source
+
+    cfg = {**all_presets()["nemotron-3-nano-30b-a3b"].config, "vocab_size": 1024}
+    cfg = {**cfg, "hybrid_override_pattern": "MEM*E-", "num_hidden_layers": 6, "n_routed_experts": 8}
+    ck.write_sparse(tmp_path, ck.shard_files(list(ck.nemotron_h(cfg)), 2))
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    loaded = load_source(str(tmp_path))
+    assert loaded.checkpoint is not None
+    bd = count_params(loaded.result.architecture)
+    per_component = {c.name: c.stored for c in bd.components}
+    assert dict(loaded.checkpoint.component_params) == per_component
+    assert any(n.startswith("headers and config.json agree") for n in loaded.result.notes)
