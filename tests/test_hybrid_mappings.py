@@ -133,3 +133,12 @@ def test_nemotron_checkpoint_headers_agree_with_the_config_per_component(tmp_pat
     per_component = {c.name: c.stored for c in bd.components}
     assert dict(loaded.checkpoint.component_params) == per_component
     assert any(n.startswith("headers and config.json agree") for n in loaded.result.notes)
+
+
+@pytest.mark.parametrize("preset_id", ["nemotron-3-nano-30b-a3b", "jamba-1.5-mini"])
+def test_a_saved_hybrid_model_reloads_the_same(preset_id: str) -> None:
+    """The ssm section and no_ffn_layers survive the dashboard's save format."""
+    from paramtui.engine.record import architecture_from_dict, architecture_to_dict
+
+    arch = _preset(preset_id)
+    assert architecture_from_dict(json.loads(json.dumps(architecture_to_dict(arch)))) == arch
