@@ -43,7 +43,7 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
     "ministral3",
 )
 """Model types with a dedicated mapping and a vendored real config checked against transformers."""
-SUPPORTED_MODEL_TYPES += ("nemotron_h", "jamba", "qwen2_5_vl")  # the others of mappers_hybrid: real shapes only
+SUPPORTED_MODEL_TYPES += ("nemotron_h", "jamba", "lfm2", "qwen2_5_vl")  # other hybrid types: real shapes only
 
 _DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 

@@ -55,6 +55,7 @@ PUBLISHED_PRECISION: dict[str, tuple[str, str]] = {
     "qwen3-8b": ("bf16", HF + "Qwen/Qwen3-8B: safetensors BF16 (FP8 is the -FP8 repo)"),
     "qwen3-coder-480b-a35b": ("bf16", HF + "Qwen/Qwen3-Coder-480B-A35B-Instruct: BF16 (FP8 is the -FP8 repo)"),
     "jamba-1.5-mini": ("bf16", HF + "ai21labs/AI21-Jamba-1.5-Mini: safetensors BF16"),
+    "lfm2-1.2b": ("bf16", HF + "LiquidAI/LFM2-1.2B: safetensors BF16"),
     "nemotron-3-nano-30b-a3b": (
         "bf16",
         HF + "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16: safetensors BF16 (FP8 is the -FP8 repo)",
