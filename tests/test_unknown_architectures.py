@@ -178,3 +178,19 @@ def test_an_unmapped_gguf_architecture_is_counted_from_its_tensors(tmp_path: Pat
     mapped = load_source(str(original)).breakdown  # the llama mapping of the same tensors
     assert (loaded.breakdown.total, loaded.breakdown.active) == (mapped.total, mapped.active)
     assert loaded.approximate == () and "gguf_architecture" in loaded.result.unread_keys
+
+
+def test_an_unmapped_hub_repo_is_counted_from_its_tensors(fake_hub) -> None:  # type: ignore[no-untyped-def]
+    """A Hub repo of a model_type nothing maps: the safetensors headers (read by range requests) give
+    the exact total and the stored/active split, here the full Nemotron 3 Nano 30B-A3B layout."""
+    from fake_hub import FakeRepo, files_from, json_file
+
+    cfg = dict(get_preset("nemotron-3-nano-30b-a3b").config)
+    files = files_from(ck.shard_files(list(ck.nemotron_h(cfg)), 4))
+    files["config.json"] = json_file({**cfg, "model_type": "nemotron_h_next"})
+    fake_hub.add("acme/Nemotron-Next", FakeRepo(files))
+    loaded = load_source("acme/Nemotron-Next")
+    assert loaded.result.notes[0] == "unknown architecture nemotron_h_next: counts from the checkpoint's headers"
+    bd = loaded.breakdown
+    # transformers 5.25.0 on the published config (tests/data/reference_counts.json)
+    assert (bd.total, bd.active) == (31_577_937_344, 3_580_073_408)
