@@ -17,6 +17,7 @@ from paramtui.engine.hardware import GpuSpec, Hardware
 from paramtui.engine.kv_cache import KvEstimate, estimate_kv_cache
 from paramtui.engine.memory import DeviceUse, Offload, Plan, device_usage, split_problem
 from paramtui.engine.params import ParamBreakdown
+from paramtui.engine.placement import place, unavailable_notes, usable_positions
 from paramtui.engine.precision import QUALITY_ORDER, WeightsEstimate, estimate_weights
 from paramtui.engine.runtimes import RuntimeProfile
 
@@ -135,9 +136,11 @@ def gpu_budget(gpu: GpuSpec, runtime: RuntimeProfile) -> tuple[int, str | None]:
 
 def _attempt(d: Deployment, weights: WeightsEstimate, kv: KvEstimate, plan: Plan) -> Attempt:
     arch, runtime, hardware, workload = d.arch, d.runtime, d.hardware, d.workload
-    gpus = hardware.gpus[: plan.gpus]
-    if len(gpus) < plan.gpus:
-        return Attempt(plan, (), f"the plan needs {plan.gpus} GPUs but {len(hardware.gpus)} are available")
+    positions = plan.devices or tuple(range(min(plan.gpus, len(hardware.gpus))))
+    gpus = [hardware.gpus[i] for i in positions]
+    if len(gpus) < plan.gpus or any(g.unavailable for g in gpus):
+        usable = len(usable_positions(hardware))
+        return Attempt(plan, (), f"the plan needs {plan.gpus} GPUs but {usable} are available")
     problem = split_problem(arch, plan.tp) if plan.tp > 1 else None
     if plan.pp > arch.num_layers:
         problem = f"pp={plan.pp} exceeds the {arch.num_layers} layers"
@@ -147,6 +150,8 @@ def _attempt(d: Deployment, weights: WeightsEstimate, kv: KvEstimate, plan: Plan
         budgets.append(budget)
         problem = problem or refusal
     devices = device_usage(arch, weights, kv, runtime, plan, tuple(budgets), workload.batch, workload.context)
+    if plan.devices:  # each use names its GPU's position in the machine
+        devices = tuple(replace(use, device=plan.devices[use.device]) for use in devices)
     ram = hardware.ram_available_bytes
     if plan.offloaded_bytes and ram is not None and plan.offloaded_bytes > ram:
         problem = problem or (
@@ -160,7 +165,11 @@ def _with_offload(d: Deployment, weights: WeightsEstimate, kv: KvEstimate, base:
     """Offload just enough to fit (whole layers, or routed experts layer by layer)."""
     arch = d.arch
     no_offload = _attempt(d, weights, kv, replace(base, offload="none", offloaded_bytes=0))
-    deficit = max((-d.headroom_bytes for d in no_offload.devices), default=0)
+    shares = [base.split[i // base.tp] if base.split else 1 / base.gpus for i in range(len(no_offload.devices))]
+    # the weights taken off each GPU are its share of what is offloaded: the tightest share decides
+    deficit = max(
+        (-u.headroom_bytes / (s * base.gpus) for u, s in zip(no_offload.devices, shares, strict=True)), default=0
+    )
     if mode == "experts":
         limit = weights.routed_expert_bytes
         step = limit / max(arch.num_moe_layers, 1)
@@ -201,7 +210,9 @@ def plan_attempts(
 ) -> tuple[Attempt | None, Attempt | None, Attempt]:
     """(first plan that fits without offload, first that fits with offload, the closest plan tried)."""
     arch, runtime, hardware = d.arch, d.runtime, d.hardware
-    splits = _split_plans(arch, runtime, len(hardware.gpus), options)
+    splits = _split_plans(arch, runtime, len(usable_positions(hardware)), options)
+    budgets = [gpu_budget(g, runtime) for g in hardware.gpus]
+    splits = [place(p, hardware, runtime, budgets) for p in splits]
     tried = [_attempt(d, weights, kv, p) for p in splits]
     if options.offload in (None, "none"):
         for a in tried:
@@ -276,9 +287,9 @@ def assess_fit(
     weights = weights or estimate_weights(arch, breakdown, precision)
     kv = estimate_kv_cache(arch, workload.context, workload.batch, kv_dtype, runtime.kv)
     plain, offloaded, closest = plan_attempts(d, weights, kv, options)
-    reasons: list[str] = []
-    gpu = hardware.gpus[0]
+    reasons: list[str] = list(unavailable_notes(hardware))
     chosen = plain or offloaded or closest
+    gpu = hardware.gpus[(chosen.plan.devices or (0,))[0]]
     verdict: Verdict = "fits" if plain else ("fits_with_offload" if offloaded else "does_not_fit")
     if not runtime.supports(precision, gpu.vendor, gpu.compute_capability):
         reasons.append(f"{runtime.name} does not run {precision} on {gpu.name}; try another --runtime or --precision")

@@ -159,6 +159,8 @@ class GpuSpec:
     """Free memory from a live reading; None for presets and custom specs."""
     source: str = ""
     """Where the figures come from."""
+    unavailable: str = ""
+    """Why no plan may use this GPU (lost, memory unreadable); empty when it can be used."""
 
     @property
     def usable_bytes(self) -> int:
@@ -186,6 +188,8 @@ class Hardware:
     """Machines the GPUs are spread over (``2x8xh100-sxm``: 2)."""
     inter_node_bytes_per_s: float | None = None
     """Per-GPU link between nodes (InfiniBand/RoCE); None on one node."""
+    notes: tuple[str, ...] = ()
+    """What the reading could not use (a GPU that NVML could not read), said with the plan."""
 
 
 _UNITS = {

@@ -34,6 +34,10 @@ class Plan:
     """What goes to system RAM."""
     offloaded_bytes: int = 0
     """Bytes of weights (and their KV) kept in RAM."""
+    devices: tuple[int, ...] = ()
+    """Positions in ``Hardware.gpus`` the plan runs on; empty: the first ``gpus`` of them."""
+    split: tuple[float, ...] = ()
+    """Share of the layers on each pipeline stage (llama.cpp splits by free memory); empty: even."""
 
     @property
     def gpus(self) -> int:
@@ -152,7 +156,13 @@ def device_usage(
     per_gpu_weights = round((stage_weights - replicated) / plan.tp + replicated)
     per_gpu_kv = round(kv_on_gpu / plan.pp / kv_split)
     overhead = runtime.overhead_bytes(arch, batch, context)
-    return tuple(
-        DeviceUse(i, per_gpu_weights, per_gpu_kv, overhead, budgets[i] if i < len(budgets) else 0)
-        for i in range(plan.gpus)
-    )
+    uneven = len(plan.split) == plan.pp > 1
+    uses = []
+    for i in range(plan.gpus):
+        weights_i, kv_i = per_gpu_weights, per_gpu_kv
+        if uneven:  # a stage holds its share of the layers and of their KV
+            share = plan.split[i // plan.tp]
+            weights_i = round(((layer_bytes - plan.offloaded_bytes) * share + edge) / plan.tp)
+            kv_i = round(kv_on_gpu * share / kv_split)
+        uses.append(DeviceUse(i, weights_i, kv_i, overhead, budgets[i] if i < len(budgets) else 0))
+    return tuple(uses)

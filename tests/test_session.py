@@ -97,15 +97,16 @@ def test_the_fit_job_is_a_frozen_snapshot() -> None:
 
 
 def test_gpu_toggles_choose_the_gpus_like_gpus(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two recorded RTX 4090s, GPU 0 busy (18.1 GiB held): Qwen3-8B in bf16 does not fit on both
-    (tensor parallel needs GPU 0's share too), and fits on GPU 1 alone once GPU 0 is switched off."""
+    """Two recorded RTX 4090s, GPU 0 busy (18.1 GiB held): Qwen3-8B in bf16 runs on GPU 1 alone
+    (vLLM would refuse GPU 0), with both switched on and once GPU 0 is switched off."""
     install(monkeypatch, FakeNvml(load_reading("two_4090_one_busy")))
     snapshot = read_gpus()
     hardware, _ = hardware_from(snapshot, RamReading(256 * GIB, 200 * GIB), None)
     s = _session("qwen3-8b")
     s.machine = type("M", (), {"hardware": hardware})()  # type: ignore[assignment]
     both = compute_fit(s.fit_job())
-    assert both.analysis.fit is not None and both.analysis.fit.verdict != "fits"
+    assert both.analysis.fit is not None and both.analysis.fit.verdict == "fits"
+    assert both.analysis.fit.attempt.plan.devices == (1,)
     assert not s.toggle_gpu(0)
     one = compute_fit(s.fit_job())
     assert one.analysis.hardware is not None

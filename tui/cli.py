@@ -149,7 +149,8 @@ def _presets_parser() -> _Parser:
 def _hardware(gpu: str | None, select: tuple[int, ...] | None = None) -> Hardware:
     """Hardware from ``--gpu`` (with this machine's RAM), or the live NVML reading without it.
 
-    ``--gpus`` is applied while reading NVML, so the plan's device numbers are the visible ones.
+    ``--gpus`` selects from the GPUs read (CUDA_VISIBLE_DEVICES applied), so the plan's device
+    numbers are the visible ones, and a number that is not there is bad input.
     """
     from paramtui.engine.hardware import resolve_hardware
     from paramtui.presets import gpu_presets
@@ -157,7 +158,12 @@ def _hardware(gpu: str | None, select: tuple[int, ...] | None = None) -> Hardwar
     if gpu is None:
         from paramtui.engine.adapters.live import probe_machine
 
-        return resolve_hardware("live", gpu_presets(), probe_machine(select).hardware)
+        machine = probe_machine()
+        if select is not None and max(select) >= len(machine.hardware.gpus):
+            found = len(machine.hardware.gpus)
+            why = f"{found} GPU(s) here, numbered from 0" if found else machine.snapshot.state
+            raise ValueError(f"--gpus {max(select)}: no such GPU ({why})")
+        return resolve_hardware("live", gpu_presets(), machine.hardware, select)
     from paramtui.engine.adapters.live import host_hardware
 
     return resolve_hardware(gpu, gpu_presets(), host_hardware())

@@ -8,6 +8,7 @@ from paramtui.engine.analysis import DEFAULT_CONTEXT
 from paramtui.engine.kv_cache import attention_bytes_per_token
 from paramtui.engine.memory import device_totals, pool_tokens
 from paramtui.engine.params import ParamBreakdown, flops_per_token
+from paramtui.engine.placement import device_numbers, selection, tensor_split
 from paramtui.engine.units import format_bytes, format_params, format_share
 
 if TYPE_CHECKING:
@@ -121,6 +122,9 @@ def _fit_section(analysis: Analysis) -> dict[str, Any] | None:
         "headroom_bytes": fit.attempt.headroom_bytes,
         "max_concurrency": round(fit.max_concurrency, 2),
         "reasons": list(fit.reasons),
+        "gpus_used": list(device_numbers(fit.attempt.plan, analysis.hardware)) if analysis.hardware else [],
+        "select": selection(fit.attempt.plan, analysis.hardware) if analysis.hardware else None,
+        "tensor_split": tensor_split(fit.attempt.plan),
     }
 
 
@@ -363,10 +367,17 @@ def render_fit(analysis: Analysis, approximate: tuple[str, ...] = ()) -> Rendera
     plan = fit.attempt.plan
     from paramtui.tui.fit_view import FIT_STYLES  # one verdict colour for the CLI and the dashboard
 
-    verdict = f"{fit.verdict.replace('_', ' ')} on {len(hw.gpus) if hw else 0} x {gpu_names}"
+    used = plan.gpus if fit.attempt.devices else (len(hw.gpus) if hw else 0)
+    verdict = f"{fit.verdict.replace('_', ' ')} on {used} x {gpu_names}"
     verdict += f" (tp={plan.tp}, pp={plan.pp}"
     verdict += f", {format_bytes(plan.offloaded_bytes)} of {plan.offload} in RAM)" if plan.offloaded_bytes else ")"
     lines.append(Text(verdict, style=FIT_STYLES[fit.verdict]))
+    chosen = selection(plan, hw) if hw is not None else None
+    if chosen:
+        lines.append(Text(f"  {chosen}", style="bold"))
+    split = tensor_split(plan)
+    if split:
+        lines.append(Text(f"  layers split by free memory: --tensor-split {split}"))
     for d in fit.attempt.devices[:8]:
         lines.append(
             Text(

@@ -9,7 +9,7 @@ same result.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from paramtui.engine.adapters import system
 from paramtui.engine.adapters.nvml import NvmlSnapshot, match_preset, read_gpus, to_gpu_spec
@@ -50,6 +50,10 @@ def hardware_from(
     notes: list[tuple[str, ...]] = []
     for reading in snapshot.gpus:
         spec, extra = to_gpu_spec(reading, match_preset(reading, presets, names))
+        if reading.lost:
+            spec = replace(spec, unavailable="lost (NVML: GPU is lost)", memory_free_bytes=0)
+        elif reading.memory_total is None or reading.memory_free is None:
+            spec = replace(spec, unavailable="memory unreadable (NVML gave no memory reading)", memory_free_bytes=0)
         specs.append(spec)
         notes.append(tuple(extra) + reading.notes)
     hardware = Hardware(
@@ -58,6 +62,7 @@ def hardware_from(
         ram.total_bytes,
         ram.available_bytes,
         ram_bandwidth or DEFAULT_RAM_BANDWIDTH,
+        notes=tuple(note for note in snapshot.notes if "unreadable" in note),
     )
     return hardware, tuple(notes)
 
