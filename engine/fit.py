@@ -230,6 +230,8 @@ def plan_attempts(
         if a.fits:
             return None, a, a
     closest = max(tried + offloaded, key=lambda a: (a.problem is None, a.headroom_bytes))
+    if options.offload not in (None, "none") and offloaded:
+        closest = offloaded[0]  # the offload asked for, with what stops it (RAM)
     return None, None, closest
 
 

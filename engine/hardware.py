@@ -238,6 +238,11 @@ def parse_custom_gpu(text: str) -> GpuSpec:
         raise GpuSpecError(
             f"custom GPU spec has unknown keys {unknown}; use mem, bw, fp16, fp8, int8, cc, vendor, name"
         )
+    missing = [k for k in ("mem", "bw", "fp16") if k not in fields]
+    if missing:
+        raise GpuSpecError(f"custom GPU spec needs {', '.join(missing)} (e.g. mem=24GiB,bw=1008GB/s,fp16=165TFLOPS)")
+    unknown = sorted(set(fields) - {"mem", "bw", "fp16", "fp8", "cc", "vendor", "name", "ib"})
+        raise GpuSpecError(f"custom GPU spec has unknown keys {unknown}; use mem, bw, fp16, fp8, cc, vendor, name, ib")
     vendor = fields.get("vendor", "nvidia")
     if vendor not in ("nvidia", "amd", "apple", "cpu"):
         raise GpuSpecError(f"vendor must be nvidia, amd, apple or cpu, not {vendor!r}")
@@ -264,6 +269,42 @@ def parse_custom_gpu(text: str) -> GpuSpec:
 
 
 _COUNT = re.compile(r"^\s*(\d+)\s*[x*]\s*(.+)$")
+_NODES = re.compile(r"^\s*(\d+)\s*[x*]\s*(\d+)\s*[x*]\s*(.+)$")
+
+DEFAULT_INTER_NODE_BYTES_PER_S = 400e9 / 8
+"""InfiniBand NDR / RoCE at 400 Gb/s per GPU: one ConnectX-7 per GPU, as in NVIDIA's DGX H100
+reference design (8 x 400 Gb/s compute fabric ports); ``ib=200Gb/s`` in a custom spec overrides it."""
+
+_LINK = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*([kmgt]?)(b|bit|bits|B)(/s|ps)?\s*$", re.IGNORECASE)
+
+
+def parse_link(text: str) -> float:
+    """``400Gb/s`` (bits) or ``50GB/s`` (bytes) -> bytes/s: the case of ``b`` decides, as in datasheets."""
+    match = _LINK.match(text)
+    if not match:
+        raise GpuSpecError(f"cannot read ib={text!r}; write it like ib=400Gb/s (bits) or ib=50GB/s (bytes)")
+    value = float(match.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}[match.group(2).lower()]
+    return value if match.group(3) == "B" else value / 8
+
+
+def parse_nodes(text: str) -> tuple[int, float | None]:
+    """(nodes, per-GPU link between them in bytes/s or None) of a ``--gpu`` value.
+
+    ``2x8xh100-sxm`` is 2 nodes of 8; ``ib=200Gb/s`` in a custom spec sets the link. More than one
+    node without ``ib=`` gets :data:`DEFAULT_INTER_NODE_BYTES_PER_S`.
+    """
+    match = _NODES.match(text.strip())
+    nodes = int(match.group(1)) if match else 1
+    if nodes < 1:
+        raise GpuSpecError(f"node count must be at least 1, got {nodes}")
+    link = None
+    for part in text.split(","):
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "ib":
+            link = parse_link(value)
+    if nodes > 1 and link is None:
+        link = DEFAULT_INTER_NODE_BYTES_PER_S
+    return nodes, link
 
 
 def parse_gpu_spec(text: str, presets: Mapping[str, GpuSpec]) -> tuple[tuple[GpuSpec, ...], HardwareSource]:
@@ -276,6 +317,11 @@ def parse_gpu_spec(text: str, presets: Mapping[str, GpuSpec]) -> tuple[tuple[Gpu
 
     raw = text.strip()
     count = 1
+    nodes = _NODES.match(raw)
+    if nodes and "=" not in nodes.group(1) + nodes.group(2):
+        per_node, raw = int(nodes.group(2)), f"{int(nodes.group(1)) * int(nodes.group(2))}x{nodes.group(3)}"
+        if not 1 <= per_node <= 64:
+            raise GpuSpecError(f"GPUs per node must be 1-64, got {per_node}")
     match = _COUNT.match(raw)
     if match:
         count, raw = int(match.group(1)), match.group(2).strip()
@@ -331,4 +377,5 @@ def resolve_hardware(
     if not text or text.lower() == "live":
         return select_gpus(host, select)
     gpus, source = parse_gpu_spec(text, presets)
-    return replace(host, gpus=gpus, source=source)
+    nodes, link = parse_nodes(text)
+    return replace(host, gpus=gpus, source=source, nodes=nodes, inter_node_bytes_per_s=link)

@@ -163,12 +163,20 @@ def speed_calibration() -> Calibration:
     return parse_calibration(json.loads(text))
 
 
+@cache
+def engine_flags() -> dict[str, dict[str, Any]]:
+    """Each engine's documented flags that launch lines may use (``data/engine_flags.json``), by runtime id."""
+    text = resources.files(__name__).joinpath("data").joinpath("engine_flags.json").read_text(encoding="utf-8")
+    return {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
+
+
 __all__ = [
     "DEFAULT_PRESET",
     "Preset",
     "PublishedFigures",
     "UnknownPresetError",
     "all_presets",
+    "engine_flags",
     "get_preset",
     "gpu_nvml_names",
     "gpu_presets",

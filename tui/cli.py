@@ -214,10 +214,20 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
             )
     except (SourceError, ConfigError, ValueError) as exc:
         return _fail(str(exc))
-    from paramtui.tui.report import build_report, render_fit, render_table
+    from paramtui.tui.report import build_report, launch_repo, render_fit, render_table
 
+    choices: tuple[Any, ...] = ()
+    launch = ""
+    if analysis is not None and analysis.fit is not None:
+        from paramtui.engine.options import launch_for, options_for
+        from paramtui.presets import gpu_presets
+
+        repo = launch_repo(loaded)
+        choices = options_for(analysis, gpu_presets(), repo, loaded.checkpoint_precision)
+        if analysis.fit.verdict != "does_not_fit":  # a command for a plan that cannot start is no help
+            launch = launch_for(analysis, repo, loaded.checkpoint_precision)
     if as_json:
-        print(json.dumps(build_report(loaded, analysis), indent=2))
+        print(json.dumps(build_report(loaded, analysis, choices, launch), indent=2))
         return 0
     from rich.console import Console
 
@@ -225,6 +235,7 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
     console.print(render_table(loaded))
     if analysis is not None:
         console.print(render_fit(analysis, loaded.result.unread_keys))
+        console.print(render_fit(analysis, choices, launch))
     return 0
 
 

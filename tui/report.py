@@ -13,9 +13,11 @@ from paramtui.engine.units import format_bytes, format_params, format_share
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.text import Text
 
     from paramtui.engine.adapters.sources import LoadedSource
     from paramtui.engine.analysis import Analysis
+    from paramtui.engine.options import Option
 
 
 def _memory_section(analysis: Analysis) -> dict[str, Any]:
@@ -111,11 +113,42 @@ def _hardware_section(analysis: Analysis) -> dict[str, Any] | None:
     }
 
 
-def _fit_section(analysis: Analysis) -> dict[str, Any] | None:
+def launch_repo(loaded: LoadedSource) -> str:
+    """The model as an engine is told to load it: the preset's Hub repo, else the SOURCE."""
+    if loaded.preset is not None and loaded.preset.hf_repo:
+        return loaded.preset.hf_repo
+    return loaded.source.removeprefix("preset:")
+
+
+def option_json(option: Option) -> dict[str, Any]:
+    """One ``fit.options`` entry."""
+    return {
+        "kind": option.kind,
+        "verdict": option.verdict,
+        "gpu": option.gpu,
+        "count": option.count,
+        "nodes": option.nodes,
+        "tp": option.tp,
+        "pp": option.pp,
+        "ep": option.ep,
+        "precision": option.precision,
+        "runtime": option.runtime,
+        "offload": option.offload,
+        "offloaded_bytes": option.offloaded_bytes,
+        "per_device": {"bytes": option.per_device_bytes, "budget_bytes": option.budget_bytes},
+        "decode_tokens_per_s": round(option.decode_tokens_per_s, 2),
+        "launch": option.launch,
+        "note": option.note,
+    }
+
+
+def _fit_section(analysis: Analysis, options: tuple[Option, ...] = (), launch: str = "") -> dict[str, Any] | None:
     fit = analysis.fit
     if fit is None:
         return None
     return {
+        "launch": launch,
+        "options": [option_json(o) for o in options],
         "verdict": fit.verdict,
         "max_context": fit.max_context,
         "best_precision": fit.best_precision,
@@ -194,7 +227,9 @@ def _checkpoint_section(loaded: LoadedSource, breakdown: ParamBreakdown) -> dict
     return out
 
 
-def build_report(loaded: LoadedSource, analysis: Analysis | None = None) -> dict[str, Any]:
+def build_report(
+    loaded: LoadedSource, analysis: Analysis | None = None, options: tuple[Option, ...] = (), launch: str = ""
+) -> dict[str, Any]:
     """The ``inspect --json`` object (DESIGN.md contract)."""
     arch = loaded.result.architecture
     breakdown = analysis.breakdown if analysis is not None else loaded.breakdown
@@ -225,7 +260,7 @@ def build_report(loaded: LoadedSource, analysis: Analysis | None = None) -> dict
         "checkpoint": _checkpoint_section(loaded, breakdown),
         "memory": _memory_section(analysis) if analysis is not None else None,
         "hardware": _hardware_section(analysis) if analysis is not None else None,
-        "fit": _fit_section(analysis) if analysis is not None else None,
+        "fit": _fit_section(analysis, options, launch) if analysis is not None else None,
         "speed": _speed_section(analysis) if analysis is not None else None,
     }
     if loaded.preset is not None:
@@ -326,6 +361,36 @@ def _checkpoint_lines(loaded: LoadedSource) -> list[str]:
 
 def render_fit(analysis: Analysis, approximate: tuple[str, ...] = ()) -> RenderableType:
     """Memory breakdown, verdict and speeds, as a few lines (marked when the counts are approximate)."""
+def render_options(options: tuple[Option, ...], launch: str = "") -> list[Text]:
+    """The "to run it:" section: the plan's own command, then each option with its speed and command."""
+    from rich.text import Text
+
+    lines = []
+    if launch or options:
+        lines.append(Text("to run it:", style="bold"))
+    if launch:
+        lines.append(Text(f"  {launch}"))
+    for o in options:
+        where = f"{o.count} x {o.gpu}" + (f" on {o.nodes} nodes" if o.nodes > 1 else "")
+        plan = f"tp={o.tp} pp={o.pp}" + (f" ep={o.ep}" if o.ep > 1 else "")
+        offload = f", {format_bytes(o.offloaded_bytes)} of {o.offload} in RAM" if o.offloaded_bytes else ""
+        speed = f"{o.decode_tokens_per_s:,.1f} tok/s" if o.decode_tokens_per_s else "no speed (the GPUs cannot hold it)"
+        lines.append(
+            Text(
+                f"  {o.kind}: {o.verdict.replace('_', ' ')} on {where} ({plan}, {o.precision}, {o.runtime}{offload}); "
+                f"fullest GPU {format_bytes(o.per_device_bytes)} of {format_bytes(o.budget_bytes)}; {speed}",
+                style=FIT_STYLES_TEXT.get(o.verdict, ""),
+            )
+        )
+        if o.launch:
+            lines.append(Text(f"    {o.launch}", style="dim"))
+        if o.note:
+            lines.append(Text(f"    {o.note}", style="dim"))
+    return lines
+FIT_STYLES_TEXT = {"fits": "green", "fits_with_offload": "yellow", "does_not_fit": "red"}
+"""Option lines in the verdict's colour (not bold: the plan's own verdict stays the loudest line)."""
+def render_fit(analysis: Analysis, options: tuple[Option, ...] = (), launch: str = "") -> RenderableType:
+    """Memory breakdown, verdict and speeds, as a few lines."""
     from rich.console import Group
     from rich.text import Text
 
@@ -420,4 +485,5 @@ def render_fit(analysis: Analysis, approximate: tuple[str, ...] = ()) -> Rendera
             )
             lines.append(Text(f"  {s.load_basis}", style="dim"))
         lines.append(Text(f"  {s.basis}", style="dim"))
+    lines.extend(render_options(options, launch))
     return Group(*lines)
