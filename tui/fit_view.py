@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # types only: the fit engine is imported by the worker, after
     from paramtui.engine.analysis import Analysis
     from paramtui.engine.hardware import Hardware
     from paramtui.engine.memory import DeviceUse
+    from paramtui.engine.options import Option
 
 SEGMENTS = (
     ("others", "▓", "used by others"),
@@ -87,8 +88,39 @@ def _key(use: DeviceUse, hw: Hardware) -> tuple[object, ...]:
     return gpu.name, gpu.usable_bytes, use.weights_bytes, use.kv_cache_bytes, use.overhead_bytes
 
 
-def render_fit(analysis: Analysis, target: str, width: int, styles: Styles = FIT_STYLES) -> Text:
-    """Target line, one memory bar per GPU, legend, verdict and speeds."""
+def render_options(options: tuple[Option, ...], launch: str, styles: Styles = FIT_STYLES) -> Text:
+    """ "to run it": the plan's command, then each option's verdict, plan and speed, fastest first."""
+    out = Text()
+    if not options and not launch:
+        return out
+    out.append("\nto run it", style="bold")
+    out.append("  (ctrl+l copies the command)\n", style=styles["dim"])
+    if launch:
+        out.append(f"{launch}\n", style=styles["dim"])
+    for o in options:
+        nodes = f" x {o.nodes} nodes" if o.nodes > 1 else ""
+        offload = f", {format_bytes(o.offloaded_bytes)} {o.offload} in RAM" if o.offloaded_bytes else ""
+        out.append(f"{o.kind}: ")
+        out.append(o.verdict.replace("_", " "), style=styles[o.verdict])
+        out.append(f" {o.count} x {o.gpu}{nodes}, tp={o.tp} pp={o.pp}, {o.precision} {o.runtime}{offload}  ")
+        speed = f"{o.decode_tokens_per_s:,.1f} tok/s" if o.decode_tokens_per_s else "-"
+        out.append(f"{speed}\n", style="bold")
+        if o.launch:
+            out.append(f"  {o.launch}\n", style=styles["dim"])
+        if o.note:
+            out.append(f"  {o.note}\n", style=styles["dim"])
+    return out
+
+
+def render_fit(
+    analysis: Analysis,
+    target: str,
+    width: int,
+    styles: Styles = FIT_STYLES,
+    options: tuple[Option, ...] = (),
+    launch: str = "",
+) -> Text:
+    """Target line, one memory bar per GPU, legend, verdict, speeds, and what would run it."""
     out = Text()
     out.append(f"target: {target}\n", style="bold")
     exact = " (exact, from the checkpoint)" if analysis.weights.exact else ""
@@ -151,6 +183,7 @@ def render_fit(analysis: Analysis, target: str, width: int, styles: Styles = FIT
     else:
         for reason in fit.reasons[:3]:
             out.append(f"{reason}\n", style=styles["error"])
+    out.append_text(render_options(options, launch, styles))
     return out
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from paramtui.engine.adapters.sources import LoadedSource
     from paramtui.engine.analysis import Analysis, Request
     from paramtui.engine.hardware import Hardware
+    from paramtui.engine.options import Option
 
 WORKLOAD_FIELDS = ("gpu", "precision", "kv_dtype", "context", "batch", "runtime")
 """Inputs that shape the request rather than the architecture."""
@@ -109,6 +110,17 @@ class FitResult:
     """The hardware planned on, in words ("live (nvml): GPU 1 NVIDIA GeForce RTX 4090")."""
     pinned: Analysis | None = None
     """The pinned model's, in compare mode."""
+    options: tuple[Option, ...] = ()
+    """Other setups with their verdict, speed and command (engine.options)."""
+    launch: str = ""
+    """The command that runs the plan ("" when it does not fit)."""
+
+    @property
+    def command(self) -> str:
+        """What the copy key copies: the plan's command, else the fastest option that fits."""
+        if self.launch:
+            return self.launch
+        return next((o.launch for o in self.options if o.verdict != "does_not_fit" and o.launch), "")
 
 
 def resolve_target(job: FitJob) -> tuple[Hardware | None, str]:
@@ -139,7 +151,13 @@ def compute_fit(job: FitJob) -> FitResult:
         ValueError: a bad precision, runtime, context or GPU target (one line).
     """
     from paramtui.engine.analysis import analyze
+    from paramtui.engine.options import launch_for, options_for
+    from paramtui.tui.report import launch_repo
 
+    if job.host is None and (job.workload.gpu.strip() or "live").lower() != "live":
+        from paramtui.engine.adapters.live import host_hardware
+
+        job = replace(job, host=host_hardware())  # the RAM a preset is planned with, as in the CLI
     hardware, label = resolve_target(job)
     request = request_of(job.workload)
     loaded = job.loaded
@@ -148,7 +166,14 @@ def compute_fit(job: FitJob) -> FitResult:
     precision = loaded.checkpoint_precision if exact else None
     analysis = analyze(job.arch, request, hardware, job.breakdown, checkpoint, precision)
     other = analyze(job.pinned, request, hardware, count_params(job.pinned)) if job.pinned is not None else None
-    return FitResult(analysis, label, other)
+    options: tuple[Option, ...] = ()
+    launch = ""
+    if analysis.fit is not None:
+        repo = launch_repo(loaded)
+        options = options_for(analysis, gpu_presets(), repo, precision)
+        if analysis.fit.verdict != "does_not_fit":
+            launch = launch_for(analysis, repo, precision)
+    return FitResult(analysis, label, other, options, launch)
 
 
 @dataclass

@@ -81,6 +81,7 @@ class MainScreen(Screen[None]):
         Binding(
             "f2", "switch_pane", "Pane", tooltip="Narrow terminal: show the bars, the fit or the hardware", id="pane"
         ),
+        Binding("ctrl+l", "copy_launch", "Copy cmd", tooltip="Copy the command that runs the plan (OSC 52)", id="copy"),
         Binding(
             "f3",
             "hardware",
@@ -109,6 +110,7 @@ class MainScreen(Screen[None]):
         self._poller: HardwarePoller | None = None
         self._autosave_timer: Any = None
         self._status_note = ""
+        self._result: FitResult | None = None
         """A start-up problem (bad SOURCE, bad config) kept in the status line until the first edit."""
         self._status = ""
         self._focus_when_ready = ""
@@ -184,6 +186,15 @@ class MainScreen(Screen[None]):
         if action == "switch_pane":
             return self.narrow
         return True
+
+    def action_copy_launch(self) -> None:
+        """Copy the plan's command (or the fastest option's) to the clipboard: OSC 52, so it works over SSH."""
+        command = self._result.command if self._result is not None else ""
+        if not command:
+            self.notify("no command to copy yet: nothing fits", severity="warning")
+            return
+        self.app.copy_to_clipboard(command)
+        self.notify(f"copied: {command}", timeout=4)
 
     def action_switch_pane(self) -> None:
         names = [name for name, _ in TABS]
@@ -475,6 +486,7 @@ class MainScreen(Screen[None]):
             return
         self._target = result.target
         self._pinned_analysis = result.pinned
+        self._result = result
         self.analysis = result.analysis
 
     def watch_analysis(self, analysis: Analysis | None) -> None:
@@ -490,6 +502,9 @@ class MainScreen(Screen[None]):
             if approximate:
                 keys = ", ".join(approximate)
                 text = Text(f"APPROXIMATE: KV cache and speed rest on a guess; keys not understood ({keys})\n") + text
+        result = self._result
+        options, launch = (result.options, result.launch) if result is not None else ((), "")
+            text = render_fit(analysis, label, width, styles, options, launch)
             if pinned is not None:
                 text.append_text(pinned_summary(pinned, styles))
             return text
