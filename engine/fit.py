@@ -134,6 +134,27 @@ def gpu_budget(gpu: GpuSpec, runtime: RuntimeProfile) -> tuple[int, str | None]:
     return claim, None
 
 
+def budget_basis(gpu: GpuSpec, runtime: RuntimeProfile) -> str:
+    """Where a GPU's budget comes from, in words ("vLLM takes 0.9 x 24.0 GiB = 21.6 GiB")."""
+    budget, _ = gpu_budget(gpu, runtime)
+    total = gpu.memory_bytes * gpu.usable_fraction / 2**30
+    fraction = runtime.claim_fraction(gpu.memory_bytes)
+    name = runtime.release.split(" (")[0] if runtime.release else runtime.name
+    if runtime.budget_rule == "claim" and fraction < 1.0:
+        return (
+            f"{name} takes {fraction:g} x {total:.1f} GiB = {budget / 2**30:.1f} GiB "
+            "(--gpu-memory-utilization; it will not start with less free)"
+        )
+    if runtime.budget_rule == "free_minus_reserve" and fraction < 1.0:
+        free = gpu.usable_bytes / 2**30
+        return (
+            f"{name} takes what is free, {free:.1f} GiB, less (1 - {fraction:g}) x {total:.1f} GiB kept for "
+            f"activations and CUDA graphs (--mem-fraction-static) = {budget / 2**30:.1f} GiB"
+        )
+    where = "free" if gpu.memory_free_bytes is not None else "on the card"
+    return f"{name} uses what is {where}: {budget / 2**30:.1f} GiB"
+
+
 def _attempt(d: Deployment, weights: WeightsEstimate, kv: KvEstimate, plan: Plan) -> Attempt:
     arch, runtime, hardware, workload = d.arch, d.runtime, d.hardware, d.workload
     positions = plan.devices or tuple(range(min(plan.gpus, len(hardware.gpus))))
@@ -228,7 +249,7 @@ def plan_attempts(
     offloaded = [_with_offload(d, weights, kv, largest, m) for m in modes]
     for a in offloaded:
         if a.fits:
-            return None, a, a
+            return (a, None, a) if a.plan.offloaded_bytes == 0 else (None, a, a)  # nothing had to move
     closest = max(tried + offloaded, key=lambda a: (a.problem is None, a.headroom_bytes))
     if options.offload not in (None, "none") and offloaded:
         closest = offloaded[0]  # the offload asked for, with what stops it (RAM)
@@ -241,7 +262,10 @@ def _max_context(d: Deployment, weights: WeightsEstimate, kv_dtype: str, plan: P
 
     def fits(context: int) -> bool:
         kv = estimate_kv_cache(arch, context, d.workload.batch, kv_dtype, d.runtime.kv)
-        return _attempt(replace(d, workload=replace(d.workload, context=context)), weights, kv, plan).fits
+        at = replace(d, workload=replace(d.workload, context=context))
+        if plan.offload != "none":  # as much offload as this context needs, not what --context needed
+            return _with_offload(at, weights, kv, replace(plan, offload="none", offloaded_bytes=0), plan.offload).fits
+        return _attempt(at, weights, kv, plan).fits
 
     if not fits(1):
         return 0
@@ -308,12 +332,15 @@ def assess_fit(
         max_context = _max_context(d, weights, kv_dtype, chosen.plan)
     best: str | None = None
     if search_best:
+        # a function of the plan: with offload (asked for or needed) the best precision that fits with it
+        offloading = verdict == "fits_with_offload" or options.offload not in (None, "none")
         for candidate in supported_precisions(runtime, gpu):
             if candidate == precision:
-                ok = verdict == "fits"
+                ok = verdict == "fits" or (offloading and verdict != "does_not_fit")
             else:
                 cand_weights = estimate_weights(arch, breakdown, candidate)
-                ok = plan_attempts(d, cand_weights, kv, options)[0] is not None
+                plain_fit, offload_fit, _ = plan_attempts(d, cand_weights, kv, options)
+                ok = plain_fit is not None or (offloading and offload_fit is not None)
             if ok:
                 best = candidate
                 break

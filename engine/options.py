@@ -32,6 +32,8 @@ GPUS_PER_NODE = 8
 """GPUs in one node (HGX/DGX boards, MI300X platforms)."""
 MAX_NODES = 16
 """Nodes tried before giving up on a multi-node plan."""
+SIXTEEN_BIT = ("fp32", "bf16", "fp16", "f16")
+"""Not a lower precision for the options."""
 OFFLOAD_PRECISION = "q4_k_m"
 """The GGUF people offload with when the model is not already a GGUF (llama-server's default quant for -hf)."""
 
@@ -164,7 +166,9 @@ def _lower_precision(req: OptionsRequest) -> Option | None:
     order = list(QUALITY_ORDER)
     here = order.index(req.precision) if req.precision in order else -1
     for candidate in supported_precisions(d.runtime, usable[0]):
-        if order.index(candidate) <= here or (candidate == "mxfp4" and req.native_precision != "mxfp4"):
+        if order.index(candidate) <= here or candidate in SIXTEEN_BIT:
+            continue  # fp16 is no smaller than bf16
+        if candidate == "mxfp4" and req.native_precision != "mxfp4":
             continue  # MXFP4 checkpoints exist for the models published in it (gpt-oss), not as a conversion
         option = _evaluate(req, "lower precision", d, candidate)
         if option is not None and option.verdict == "fits":
@@ -205,7 +209,10 @@ def _offload(req: OptionsRequest) -> Option | None:
     if not any(not g.unavailable for g in d.hardware.gpus):
         return None
     runtime = llama if d.runtime.name != "llama.cpp" else d.runtime
-    return _evaluate(req, "offload", replace(d, runtime=runtime), precision, PlanOptions(offload=mode))
+    option = _evaluate(req, "offload", replace(d, runtime=runtime), precision, PlanOptions(offload=mode))
+    if option is not None and not option.offloaded_bytes:
+        return replace(option, kind="llama.cpp")  # it fits as a GGUF without offloading anything
+    return option
 
 
 def _smallest_gpu(req: OptionsRequest, presets: Mapping[str, GpuSpec]) -> Option | None:

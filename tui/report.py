@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from paramtui.engine.analysis import DEFAULT_CONTEXT
+from paramtui.engine.fit import budget_basis
 from paramtui.engine.kv_cache import attention_bytes_per_token
 from paramtui.engine.memory import device_totals, pool_tokens
 from paramtui.engine.params import ParamBreakdown, flops_per_token
@@ -155,6 +156,9 @@ def _fit_section(analysis: Analysis, options: tuple[Option, ...] = (), launch: s
         "headroom_bytes": fit.attempt.headroom_bytes,
         "max_concurrency": round(fit.max_concurrency, 2),
         "reasons": list(fit.reasons),
+        "budget_basis": budget_basis(analysis.hardware.gpus[fit.attempt.devices[0].device], analysis.runtime)
+        if analysis.hardware and fit.attempt.devices
+        else None,
         "gpus_used": list(device_numbers(fit.attempt.plan, analysis.hardware)) if analysis.hardware else [],
         "select": selection(fit.attempt.plan, analysis.hardware) if analysis.hardware else None,
         "tensor_split": tensor_split(fit.attempt.plan),
@@ -451,8 +455,15 @@ def render_fit(analysis: Analysis, options: tuple[Option, ...] = (), launch: str
                 f"overhead {format_bytes(d.overhead_bytes)}), headroom {format_bytes(d.headroom_bytes)}"
             )
         )
+    if fit.attempt.devices and hw is not None:
+        first = hw.gpus[fit.attempt.devices[0].device]
+        lines.append(Text(f"  budget: {budget_basis(first, analysis.runtime)}", style="dim"))
+    with_offload = " (with offload)" if plan.offload != "none" else ""
     lines.append(
-        Text(f"  largest context: {fit.max_context:,} tokens; best precision that fits: {fit.best_precision or 'none'}")
+        Text(
+            f"  largest context: {fit.max_context:,} tokens; "
+            f"best precision that fits{with_offload}: {fit.best_precision or 'none'}"
+        )
     )
     if fit.max_concurrency:
         context = analysis.workload.context
