@@ -7,8 +7,9 @@ it, and the weights-only memory and decode ceiling it implies on a GPU target.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from paramtui.engine.architecture import Architecture, MoeSpec
 from paramtui.engine.hardware import Hardware
 from paramtui.engine.params import COMPONENTS, Component, ParamBreakdown
 from paramtui.engine.units import format_bytes, format_params
@@ -80,3 +81,51 @@ def simple_lines(model: SimpleMoe, hardware: Hardware | None) -> list[str]:
             )
         lines.append(line)
     return lines
+
+
+TOY_SHAPE = {"hidden_size": 8192, "num_layers": 64, "num_heads": 64, "num_kv_heads": 8, "head_dim": 128}
+"""The layer shapes the toy is given for a fit and a speed (the toy has none): Llama 3.1 70B's
+attention (hidden 8192, 64 query and 8 KV heads of 128) over 64 layers, its 128,256-token
+vocabulary and 128k context. The experts and the shared part are sized to the toy's counts."""
+TOY_VOCAB = 128_256
+TOY_CONTEXT = 131_072
+
+
+def simple_architecture(model: SimpleMoe) -> tuple[Architecture, str]:
+    """A full architecture with the toy's expert and shared counts, for the fit, speed and options.
+
+    Each expert's S parameters are spread over the layers as SwiGLU matrices (3 x hidden x ffn per
+    layer). Attention, norms and the embedding tables (:data:`TOY_SHAPE`) are the minimum shared
+    part; shared parameters beyond it become a shared expert. Returns the record and a line saying
+    what was assumed (and by how much the shared part exceeds the toy's, when it does).
+    """
+    h, layers = TOY_SHAPE["hidden_size"], TOY_SHAPE["num_layers"]
+    per_layer_matrix = 3 * h * layers
+    expert_ffn = max(1, round(model.expert_params / per_layer_matrix))
+    base = Architecture(
+        name=f"toy {model.num_experts} x {format_params(model.expert_params)}, top-{model.top_k}",
+        model_type="toy_moe",
+        vocab_size=TOY_VOCAB,
+        ffn_size=expert_ffn,
+        max_context=TOY_CONTEXT,
+        moe=MoeSpec(num_experts=model.num_experts, top_k=model.top_k, expert_ffn_size=expert_ffn),
+        hidden_size=h,
+        num_layers=layers,
+        num_heads=TOY_SHAPE["num_heads"],
+        num_kv_heads=TOY_SHAPE["num_kv_heads"],
+        head_dim=TOY_SHAPE["head_dim"],
+    )
+    from paramtui.engine.params import count_params  # params imports this module's neighbours only
+
+    floor = count_params(base).total - model.num_experts * expert_ffn * per_layer_matrix
+    extra = model.shared_params - floor
+    arch = base
+    if extra > per_layer_matrix and base.moe is not None:
+        shared_ffn = round(extra / per_layer_matrix)
+        arch = replace(base, moe=replace(base.moe, num_shared_experts=1, shared_expert_ffn_size=shared_ffn))
+    note = (
+        f"fit and speed assume Llama-70B-like layers (64 x hidden 8192, 8 KV heads): "
+        f"{format_params(max(floor, model.shared_params))} shared"
+        + (f" (the toy says {format_params(model.shared_params)}; attention needs at least that)" if extra < 0 else "")
+    )
+    return arch, note

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from test_dashboard import _settle, _type
 
 from paramtui.engine.adapters import store
@@ -202,3 +203,28 @@ async def test_undo_back_to_the_loaded_model_leaves_no_autosave() -> None:
         await pilot.press("ctrl+z", "ctrl+z")  # typing "40" committed 4, then 40
         assert app.session.arch.num_layers == 32
     assert store.read_autosave() is None  # undone before quitting: nothing unsaved to offer
+
+
+async def test_the_toy_gets_a_verdict_speed_and_options() -> None:
+    """Simple mode's 64 x 10B, top-2 on one H100: it does not fit, and the options (multi-node,
+    offload, a bigger GPU) come with tok/s, as for a full model."""
+    app = ParamApp(probe=False, config=Config(gpu="h100-sxm"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("ctrl+t")
+        await _settle(app, pilot)
+        text = _fit(app)
+        assert "DOES NOT FIT" in text and "to run it" in text
+        assert "multi-node" in text and "tok/s" in text
+        assert "Llama-70B-like layers" in text
+
+
+async def test_ctrl_l_copies_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = ParamApp("llama-3.1-8b", probe=False, config=Config(gpu="rtx-4090"))
+    copied: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+    assert copied == ["vllm serve meta-llama/Llama-3.1-8B --max-model-len 8192 --gpu-memory-utilization 0.9"]

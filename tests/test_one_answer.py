@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 
@@ -60,7 +61,7 @@ def test_cli_and_dashboard_agree(
     for name, value in (("gpu", gpu), ("precision", precision), ("runtime", runtime), ("context", context)):
         session.set_workload(name, value)
     if code == 2:  # bad input for the CLI is a one-line refusal in the dashboard too
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=re.escape(captured.err.removeprefix("paramtui: ").strip()[:40])):
             compute_fit(session.fit_job())
         return
     assert code == 0, captured.err

@@ -98,6 +98,8 @@ class FitJob:
     """The source the model came from (its checkpoint's exact bytes hold while unedited)."""
     pinned: Architecture | None
     """The pinned model of compare mode."""
+    repo: str = ""
+    """What the launch lines name as the model ("" for the loaded source's repo)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +171,7 @@ def compute_fit(job: FitJob) -> FitResult:
     options: tuple[Option, ...] = ()
     launch = ""
     if analysis.fit is not None:
-        repo = launch_repo(loaded)
+        repo = job.repo or launch_repo(loaded)
         options = options_for(analysis, gpu_presets(), repo, precision)
         if analysis.fit.verdict != "does_not_fit":
             launch = launch_for(analysis, repo, precision)
@@ -327,6 +329,14 @@ class Session:
     def live(self) -> bool:
         """The plan is for this machine's GPUs (not a preset or custom spec)."""
         return (self.workload.gpu.strip() or "live").lower() == "live"
+
+    def simple_job(self) -> tuple[FitJob, str]:
+        """The fit job of simple mode's toy (given Llama-70B-like layers) and the line saying so."""
+        from paramtui.engine.simple import simple_architecture
+
+        arch, note = simple_architecture(self.simple_model)
+        job = replace(self.fit_job(), arch=arch, breakdown=count_params(arch), pinned=None, repo="YOUR/MODEL")
+        return job, note
 
     def fit_job(self) -> FitJob:
         """A frozen snapshot of what the fit reads, for a worker thread."""

@@ -30,7 +30,7 @@ from paramtui.engine.simple import simple_breakdown, simple_lines
 from paramtui.engine.units import format_params
 from paramtui.presets import get_preset
 from paramtui.tui.bars import Styles, render_bars
-from paramtui.tui.fit_view import pinned_summary, render_fit, verdict_text
+from paramtui.tui.fit_view import pinned_summary, render_fit, render_options, verdict_text
 from paramtui.tui.hw_view import plan_bytes
 from paramtui.tui.messages import HardwarePolled, MachineRead
 from paramtui.tui.session import FitJob, FitResult, Session, compute_fit, resolve_target
@@ -111,6 +111,8 @@ class MainScreen(Screen[None]):
         self._autosave_timer: Any = None
         self._status_note = ""
         self._result: FitResult | None = None
+        self._simple_result: FitResult | None = None
+        self._simple_note = ""
         """A start-up problem (bad SOURCE, bad config) kept in the status line until the first edit."""
         self._status = ""
         self._focus_when_ready = ""
@@ -467,7 +469,10 @@ class MainScreen(Screen[None]):
     def refresh_fit(self) -> None:
         """Start the fit and speed computation on a worker thread (the newest request wins)."""
         if self.session.simple:
+            job, self._simple_note = self.session.simple_job()
+            self._simple_result = None
             self._show_simple_fit()
+            self._compute_fit(job)  # the toy's verdict, speed and options follow
             return
         self._compute_fit(self.session.fit_job())
 
@@ -483,7 +488,12 @@ class MainScreen(Screen[None]):
 
     def _show_fit(self, result: FitResult) -> None:
         if self.session.simple:
+            if result.analysis.arch.model_type == "toy_moe":
+                self._simple_result = result
+                self._show_simple_fit()
             return
+        if result.analysis.arch.model_type == "toy_moe":
+            return  # a toy's fit that finished after simple mode was left
         self._target = result.target
         self._pinned_analysis = result.pinned
         self._result = result
@@ -535,10 +545,21 @@ class MainScreen(Screen[None]):
             "",
         ]
         note = "weights only at nominal bits; the full editor (ctrl+t) adds KV cache, overheads and speeds"
+        result = self._simple_result
+        assumed = self._simple_note
 
         def draw(width: int, styles: Styles) -> Text:
             text = Text("\n".join(lines))
             text.append(note, style=styles["dim"])
+            if result is not None and result.analysis.fit is not None:
+                a, fit = result.analysis, result.analysis.fit
+                text.append("\n\n")
+                text.append_text(verdict_text(fit.verdict, styles))
+                text.append(f"  {a.precision} weights, {a.workload.context:,} tokens, {a.runtime.name}")
+                if a.speed is not None:
+                    text.append(f"   decode {a.speed.decode_tokens_per_s:,.1f} tok/s", style="bold")
+                text.append(f"\n{assumed}", style=styles["dim"])
+                text.append_text(render_options(result.options, result.launch, styles))
             return text
 
         self.query_one(FitView).show(draw)
