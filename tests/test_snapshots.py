@@ -95,8 +95,9 @@ SCENES = {
     ),
     "two_gpus": Scene(
         "Two recorded RTX 4090s, GPU 0 busy (18.1 GiB held by another process, drawn ▓): Qwen3-32B "
-        "does not fit; each GPU's bar in the fit.",
-        ("DOES NOT FIT", "GPU 1"),
+        "does not fit; vLLM would refuse GPU 0, so the closest plan is GPU 1 alone (its bar), and "
+        "'to run it' lists what would (four 4090s, offload, a bigger GPU) with tok/s.",
+        ("DOES NOT FIT", "GPU 1", "to run it"),
         "qwen3-32b",
         nvml="two_4090_one_busy",
         probe=True,
