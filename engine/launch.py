@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from paramtui.engine.architecture import Architecture
 from paramtui.engine.hardware import Hardware
 from paramtui.engine.memory import Plan
-from paramtui.engine.placement import device_numbers
+from paramtui.engine.placement import device_numbers, plan_nodes
 from paramtui.engine.precision import WeightsEstimate
 from paramtui.engine.runtimes import RuntimeProfile
 
@@ -84,7 +84,7 @@ def gpu_layers(inp: LaunchInput) -> int:
 def launch_line(inp: LaunchInput) -> str:
     """The command for the plan, or ``""`` for an engine without a server command."""
     plan, runtime = inp.plan, inp.runtime
-    nodes = inp.hardware.nodes
+    nodes = plan_nodes(plan, inp.hardware)
     quantize = inp.precision == "fp8" and inp.native_precision != "fp8"
     if runtime.name == "vllm":
         parts = ["vllm serve", inp.repo]

@@ -24,6 +24,7 @@ from paramtui.engine.fit import Deployment, FitReport, PlanOptions, Verdict, ass
 from paramtui.engine.hardware import DEFAULT_INTER_NODE_BYTES_PER_S, GpuSpec, Hardware
 from paramtui.engine.launch import MULTI_NODE_NOTE, LaunchInput, launch_line
 from paramtui.engine.memory import Offload
+from paramtui.engine.placement import plan_nodes
 from paramtui.engine.precision import QUALITY_ORDER, precision_kind, resolve_precision
 from paramtui.engine.runtimes import get_runtime
 from paramtui.engine.speed import estimate_speed
@@ -132,7 +133,8 @@ def _evaluate(
         )
     )
     notes = []
-    if d.hardware.nodes > 1 and d.runtime.name in MULTI_NODE_NOTE:
+    nodes = plan_nodes(plan, d.hardware)
+    if nodes > 1 and d.runtime.name in MULTI_NODE_NOTE:
         notes.append(MULTI_NODE_NOTE[d.runtime.name])
     if plan.offloaded_bytes and fit.verdict != "does_not_fit":
         notes.append(f"needs {plan.offloaded_bytes / 2**30:,.0f} GiB of RAM for the offloaded weights")
@@ -142,7 +144,7 @@ def _evaluate(
         verdict=fit.verdict,
         gpu=gpu.name,
         count=plan.gpus,
-        nodes=d.hardware.nodes,
+        nodes=nodes,
         tp=plan.tp,
         pp=plan.pp,
         ep=plan.tp if d.workload.expert_parallel and d.arch.moe is not None else 1,
@@ -209,7 +211,13 @@ def _offload(req: OptionsRequest) -> Option | None:
     if not any(not g.unavailable for g in d.hardware.gpus):
         return None
     runtime = llama if d.runtime.name != "llama.cpp" else d.runtime
-    option = _evaluate(req, "offload", replace(d, runtime=runtime), precision, PlanOptions(offload=mode))
+    hardware = d.hardware
+    if hardware.nodes > 1:  # llama-server runs on one machine
+        per_node = max(1, len(hardware.gpus) // hardware.nodes)
+        hardware = replace(hardware, gpus=hardware.gpus[:per_node], nodes=1, inter_node_bytes_per_s=None)
+    option = _evaluate(
+        req, "offload", replace(d, runtime=runtime, hardware=hardware), precision, PlanOptions(offload=mode)
+    )
     if option is not None and not option.offloaded_bytes:
         return replace(option, kind="llama.cpp")  # it fits as a GGUF without offloading anything
     return option

@@ -90,3 +90,11 @@ def unavailable_notes(hardware: Hardware) -> tuple[str, ...]:
         if g.unavailable
     ]
     return (*notes, *hardware.notes)
+
+
+def plan_nodes(plan: Plan, hardware: Hardware) -> int:
+    """Nodes the plan's GPUs span: its GPU count over the GPUs of one node, rounded up."""
+    if hardware.nodes <= 1 or not hardware.gpus:
+        return 1
+    per_node = max(1, len(hardware.gpus) // hardware.nodes)
+    return min(hardware.nodes, -(-plan.gpus // per_node))

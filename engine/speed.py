@@ -23,6 +23,7 @@ from paramtui.engine.fit import Deployment, FitReport
 from paramtui.engine.hardware import GpuSpec, Hardware
 from paramtui.engine.math_path import UBATCH_TOKENS, MathPath, expert_tile_factor, prefill_path
 from paramtui.engine.params import ParamBreakdown, prompt_flops
+from paramtui.engine.placement import plan_nodes
 from paramtui.engine.runtimes import RuntimeProfile
 from paramtui.engine.serving import ServingStep, describe, serving_step, shared_expert_fused
 
@@ -263,7 +264,7 @@ def serving_step_for(
         cuda_graphs=runtime.cuda_graphs,
         expert_parallel=expert_parallel,
         distinct_experts=chosen,
-        nodes=hardware.nodes,
+        nodes=plan_nodes(fit.attempt.plan, hardware),  # a plan inside one node pays no fabric
         inter_node_bytes_per_s=hardware.inter_node_bytes_per_s,
         fused_shared_expert=runtime.fuses_shared_expert
         and shared_expert_fused(arch, hardware.gpus[0], expert_parallel),
