@@ -18,14 +18,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from paramtui.engine.analysis import Analysis
-from paramtui.engine.fit import Deployment, FitReport, PlanOptions, Verdict, assess_fit, supported_precisions
+from paramtui.engine.architecture import Architecture
+from paramtui.engine.fit import (
+    Deployment,
+    FitReport,
+    PlanOptions,
+    Verdict,
+    assess_fit,
+    plan_attempts,
+    supported_precisions,
+)
 from paramtui.engine.hardware import DEFAULT_INTER_NODE_BYTES_PER_S, GpuSpec, Hardware
+from paramtui.engine.kv_cache import KvEstimate, KvRules, estimate_kv_cache
 from paramtui.engine.launch import MULTI_NODE_NOTE, LaunchInput, launch_line
 from paramtui.engine.memory import Offload
+from paramtui.engine.params import ParamBreakdown
 from paramtui.engine.placement import plan_nodes
-from paramtui.engine.precision import QUALITY_ORDER, precision_kind, resolve_precision
+from paramtui.engine.precision import (
+    QUALITY_ORDER,
+    WeightsEstimate,
+    estimate_weights,
+    precision_kind,
+    resolve_precision,
+)
 from paramtui.engine.runtimes import get_runtime
 from paramtui.engine.speed import estimate_speed
 
@@ -102,15 +120,41 @@ def _idle(gpu: GpuSpec) -> GpuSpec:
     return replace(gpu, memory_free_bytes=None, unavailable="")
 
 
+def _kv_dtype(req: OptionsRequest, d: Deployment) -> str:
+    """The asked KV dtype, or the engine's default cache type where another engine is proposed."""
+    if d.runtime.name != req.deployment.runtime.name and req.kv_dtype not in ("bf16", "fp16"):
+        return "fp16" if d.runtime.name == "llama.cpp" else "bf16"
+    return req.kv_dtype
+
+
+@lru_cache(maxsize=32)
+def _weights(arch: Architecture, breakdown: ParamBreakdown, precision: str) -> WeightsEstimate:
+    """Weights at a precision, once per search (the searches ask for the same few many times)."""
+    return estimate_weights(arch, breakdown, precision)
+
+
+@lru_cache(maxsize=32)
+def _kv(arch: Architecture, context: int, batch: int, kv_dtype: str, rules: KvRules) -> KvEstimate:
+    return estimate_kv_cache(arch, context, batch, kv_dtype, rules)
+
+
+def _fits(req: OptionsRequest, d: Deployment, precision: str, options: PlanOptions | None = None) -> bool:
+    """Whether a setup fits without offload: the cheap check the searches run before the full one."""
+    gpu = d.hardware.gpus[0]
+    if not d.runtime.supports(precision, gpu.vendor, gpu.compute_capability):
+        return False
+    weights = _weights(d.arch, d.breakdown, precision)
+    kv = _kv(d.arch, d.workload.context, d.workload.batch, _kv_dtype(req, d), d.runtime.kv)
+    return plan_attempts(d, weights, kv, options or PlanOptions(offload="none"))[0] is not None
+
+
 def _evaluate(
     req: OptionsRequest, kind: str, d: Deployment, precision: str, options: PlanOptions | None = None
 ) -> Option | None:
     gpu = d.hardware.gpus[0]
     if not d.runtime.supports(precision, gpu.vendor, gpu.compute_capability):
         return None
-    kv_dtype = req.kv_dtype
-    if d.runtime.name != req.deployment.runtime.name and kv_dtype not in ("bf16", "fp16"):
-        kv_dtype = "fp16" if d.runtime.name == "llama.cpp" else "bf16"  # each engine's default cache type
+    kv_dtype = _kv_dtype(req, d)
     fit = assess_fit(d, precision, kv_dtype, options, search_best=False)
     devices = fit.attempt.devices
     gpus_hold_it = bool(devices) and all(u.headroom_bytes >= 0 for u in devices)
@@ -172,9 +216,8 @@ def _lower_precision(req: OptionsRequest) -> Option | None:
             continue  # fp16 is no smaller than bf16
         if candidate == "mxfp4" and req.native_precision != "mxfp4":
             continue  # MXFP4 checkpoints exist for the models published in it (gpt-oss), not as a conversion
-        option = _evaluate(req, "lower precision", d, candidate)
-        if option is not None and option.verdict == "fits":
-            return option
+        if _fits(req, d, candidate):
+            return _evaluate(req, "lower precision", d, candidate)
     return None
 
 
@@ -197,9 +240,8 @@ def _fewest_gpus(req: OptionsRequest) -> Option | None:
         hardware = _same_gpu_hardware(d, count)
         if hardware is None:
             return None
-        option = _evaluate(req, "fewest of this GPU", replace(d, hardware=hardware), req.precision)
-        if option is not None and option.verdict == "fits":
-            return option
+        if _fits(req, replace(d, hardware=hardware), req.precision):
+            return _evaluate(req, "fewest of this GPU", replace(d, hardware=hardware), req.precision)
     return None
 
 
@@ -237,9 +279,8 @@ def _smallest_gpu(req: OptionsRequest, presets: Mapping[str, GpuSpec]) -> Option
         if not d.runtime.supports(req.precision, gpu.vendor, gpu.compute_capability):
             continue
         hardware = replace(d.hardware, gpus=(gpu,) * count, source="preset", nodes=1, inter_node_bytes_per_s=None)
-        option = _evaluate(req, "smallest GPU", replace(d, hardware=hardware), req.precision)
-        if option is not None and option.verdict == "fits":
-            return option
+        if _fits(req, replace(d, hardware=hardware), req.precision):
+            return _evaluate(req, "smallest GPU", replace(d, hardware=hardware), req.precision)
     return None
 
 
@@ -249,22 +290,19 @@ def _multi_node(req: OptionsRequest, precision: str) -> Option | None:
     one_node = _same_gpu_hardware(d, GPUS_PER_NODE)
     if one_node is None:
         return None
-    single = _evaluate(req, "multi-node", replace(d, runtime=runtime, hardware=one_node), precision)
-    if single is None or single.verdict == "fits":
+    gpu = one_node.gpus[0]
+    if not runtime.supports(precision, gpu.vendor, gpu.compute_capability):
+        return None
+    if _fits(req, replace(d, runtime=runtime, hardware=one_node), precision):
         return None  # one node holds it: not a multi-node question
     for nodes in range(2, MAX_NODES + 1):
         hardware = _same_gpu_hardware(d, GPUS_PER_NODE * nodes, nodes)
         if hardware is None:
             return None
-        option = _evaluate(
-            req,
-            "multi-node",
-            replace(d, runtime=runtime, hardware=hardware),
-            precision,
-            PlanOptions(tp=GPUS_PER_NODE, pp=nodes),
-        )
-        if option is not None and option.verdict == "fits":
-            return option
+        across = replace(d, runtime=runtime, hardware=hardware)
+        plan = PlanOptions(tp=GPUS_PER_NODE, pp=nodes, offload="none")
+        if _fits(req, across, precision, plan):
+            return _evaluate(req, "multi-node", across, precision, PlanOptions(tp=GPUS_PER_NODE, pp=nodes))
     return None
 
 

@@ -147,7 +147,8 @@ def resolve_target(job: FitJob) -> tuple[Hardware | None, str]:
 
 
 def compute_fit(job: FitJob) -> FitResult:
-    """Memory, fit and speed of a job (run on a worker thread; ~10 ms for DeepSeek-V3 on 8 GPUs).
+    """Memory, fit, speed and options of a job (run on a worker thread; about 0.1 s for DeepSeek-V3,
+    most of it the options' search).
 
     Raises:
         ValueError: a bad precision, runtime, context or GPU target (one line).
