@@ -232,6 +232,12 @@ def plan_attempts(
     """(first plan that fits without offload, first that fits with offload, the closest plan tried)."""
     arch, runtime, hardware = d.arch, d.runtime, d.hardware
     splits = _split_plans(arch, runtime, len(usable_positions(hardware)), options)
+    if hardware.nodes > 1 and runtime.multi_gpu == "tp" and options.tp is None and options.pp is None:
+        # tensor parallel stays inside a node; the nodes are pipeline stages (vLLM's multi-node recipe)
+        per_node = max(1, len(hardware.gpus) // hardware.nodes)
+        splits = [p for p in splits if p.tp <= per_node]
+        if split_problem(arch, per_node) is None or per_node == 1:
+            splits.append(Plan(tp=per_node, pp=hardware.nodes))
     budgets = [gpu_budget(g, runtime) for g in hardware.gpus]
     splits = [place(p, hardware, runtime, budgets) for p in splits]
     tried = [_attempt(d, weights, kv, p) for p in splits]

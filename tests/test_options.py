@@ -82,6 +82,9 @@ def test_gpu_nodes_and_the_inter_node_link() -> None:
 
 
 def test_a_multi_node_target_is_planned_across_nodes(capsys: pytest.CaptureFixture[str]) -> None:
+    auto = _inspect(capsys, "deepseek-v3", "--gpu", "2x8xh100-sxm")
+    assert auto["hardware"]["nodes"] == 2 and auto["hardware"]["inter_node_bytes_per_s"] == 50e9
+    assert (auto["memory"]["plan"]["tp"], auto["memory"]["plan"]["pp"]) == (8, 2)  # TP in a node, PP across
     fast = _inspect(capsys, "deepseek-v3", "--gpu", "2x8xh100-sxm", "--tp", "8", "--pp", "2")
     assert fast["fit"]["verdict"] == "fits"
     assert "--pipeline-parallel-size 2" in fast["fit"]["launch"]

@@ -10,6 +10,7 @@ from paramtui.engine.kv_cache import attention_bytes_per_token
 from paramtui.engine.memory import device_totals, pool_tokens
 from paramtui.engine.params import ParamBreakdown, flops_per_token
 from paramtui.engine.placement import device_numbers, selection, tensor_split
+from paramtui.engine.placement import device_numbers, plan_nodes, selection, tensor_split
 from paramtui.engine.units import format_bytes, format_params, format_share
 
 if TYPE_CHECKING:
@@ -109,6 +110,8 @@ def _hardware_section(analysis: Analysis) -> dict[str, Any] | None:
             }
             for g in hw.gpus
         ],
+        "nodes": hw.nodes,
+        "inter_node_bytes_per_s": hw.inter_node_bytes_per_s,
         "ram_total_bytes": hw.ram_total_bytes,
         "ram_available_bytes": hw.ram_available_bytes,
     }
@@ -438,6 +441,10 @@ def render_fit(analysis: Analysis, options: tuple[Option, ...] = (), launch: str
 
     used = plan.gpus if fit.attempt.devices else (len(hw.gpus) if hw else 0)
     verdict = f"{fit.verdict.replace('_', ' ')} on {used} x {gpu_names}"
+    nodes = plan_nodes(plan, hw) if hw is not None else 1
+    if nodes > 1:
+        link = hw.inter_node_bytes_per_s * 8 / 1e9 if hw is not None and hw.inter_node_bytes_per_s else 0
+        verdict += f" over {nodes} nodes ({link:.0f} Gb/s per GPU between them)"
     verdict += f" (tp={plan.tp}, pp={plan.pp}"
     verdict += f", {format_bytes(plan.offloaded_bytes)} of {plan.offload} in RAM)" if plan.offloaded_bytes else ")"
     lines.append(Text(verdict, style=FIT_STYLES[fit.verdict]))
