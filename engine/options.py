@@ -257,12 +257,10 @@ def _offload(req: OptionsRequest) -> Option | None:
     if hardware.nodes > 1:  # llama-server runs on one machine
         per_node = max(1, len(hardware.gpus) // hardware.nodes)
         hardware = replace(hardware, gpus=hardware.gpus[:per_node], nodes=1, inter_node_bytes_per_s=None)
-    option = _evaluate(
-        req, "offload", replace(d, runtime=runtime, hardware=hardware), precision, PlanOptions(offload=mode)
-    )
-    if option is not None and not option.offloaded_bytes:
-        return replace(option, kind="llama.cpp")  # it fits as a GGUF without offloading anything
-    return option
+    gguf = replace(d, runtime=runtime, hardware=hardware)
+    if _fits(req, gguf, precision):  # it fits as a GGUF without offloading anything: the simplest such plan
+        return _evaluate(req, "llama.cpp", gguf, precision, PlanOptions(offload="none"))
+    return _evaluate(req, "offload", gguf, precision, PlanOptions(offload=mode))
 
 
 def _smallest_gpu(req: OptionsRequest, presets: Mapping[str, GpuSpec]) -> Option | None:
