@@ -128,8 +128,12 @@ def test_every_launch_line_uses_only_documented_flags(
 ) -> None:
     """The flag lists in presets/data/engine_flags.json come from each engine's documentation for
     the release runtimes.py names (vLLM 0.11 engine arguments, SGLang 0.5 server arguments,
-    llama.cpp b6900 llama-server README); a launch line may use no other flag."""
+    llama.cpp b8000 llama-server README); a launch line may use no other flag."""
+    from paramtui.engine.runtimes import RUNTIMES
+
     flags = engine_flags()
+    for name, spec in flags.items():  # the lists are for the releases the profiles follow
+        assert spec["release"] in RUNTIMES[name].release
     report = _inspect(capsys, model, "--gpu", gpu, *extra)
     lines = [(report["memory"]["runtime"], report["fit"]["launch"])]
     lines += [(o["runtime"], o["launch"]) for o in report["fit"]["options"]]
