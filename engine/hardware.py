@@ -233,16 +233,11 @@ def parse_custom_gpu(text: str) -> GpuSpec:
         fields[key] = value
     if "mem" not in fields:
         raise GpuSpecError("custom GPU spec needs mem (e.g. mem=24GiB, or mem=24GiB,bw=1008GB/s,fp16=165TFLOPS)")
-    unknown = sorted(set(fields) - {"mem", "bw", "fp16", "fp8", "int8", "cc", "vendor", "name"})
+    unknown = sorted(set(fields) - {"mem", "bw", "fp16", "fp8", "int8", "cc", "vendor", "name", "ib"})
     if unknown:
         raise GpuSpecError(
-            f"custom GPU spec has unknown keys {unknown}; use mem, bw, fp16, fp8, int8, cc, vendor, name"
+            f"custom GPU spec has unknown keys {unknown}; use mem, bw, fp16, fp8, int8, cc, vendor, name, ib"
         )
-    missing = [k for k in ("mem", "bw", "fp16") if k not in fields]
-    if missing:
-        raise GpuSpecError(f"custom GPU spec needs {', '.join(missing)} (e.g. mem=24GiB,bw=1008GB/s,fp16=165TFLOPS)")
-    unknown = sorted(set(fields) - {"mem", "bw", "fp16", "fp8", "cc", "vendor", "name", "ib"})
-        raise GpuSpecError(f"custom GPU spec has unknown keys {unknown}; use mem, bw, fp16, fp8, cc, vendor, name, ib")
     vendor = fields.get("vendor", "nvidia")
     if vendor not in ("nvidia", "amd", "apple", "cpu"):
         raise GpuSpecError(f"vendor must be nvidia, amd, apple or cpu, not {vendor!r}")

@@ -234,8 +234,7 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
     console = Console()
     console.print(render_table(loaded))
     if analysis is not None:
-        console.print(render_fit(analysis, loaded.result.unread_keys))
-        console.print(render_fit(analysis, choices, launch))
+        console.print(render_fit(analysis, loaded.result.unread_keys, choices, launch))
     return 0
 
 

@@ -9,7 +9,6 @@ from paramtui.engine.fit import budget_basis
 from paramtui.engine.kv_cache import attention_bytes_per_token
 from paramtui.engine.memory import device_totals, pool_tokens
 from paramtui.engine.params import ParamBreakdown, flops_per_token
-from paramtui.engine.placement import device_numbers, selection, tensor_split
 from paramtui.engine.placement import device_numbers, plan_nodes, selection, tensor_split
 from paramtui.engine.units import format_bytes, format_params, format_share
 
@@ -366,8 +365,6 @@ def _checkpoint_lines(loaded: LoadedSource) -> list[str]:
     return lines
 
 
-def render_fit(analysis: Analysis, approximate: tuple[str, ...] = ()) -> RenderableType:
-    """Memory breakdown, verdict and speeds, as a few lines (marked when the counts are approximate)."""
 def render_options(options: tuple[Option, ...], launch: str = "") -> list[Text]:
     """The "to run it:" section: the plan's own command, then each option with its speed and command."""
     from rich.text import Text
@@ -394,10 +391,17 @@ def render_options(options: tuple[Option, ...], launch: str = "") -> list[Text]:
         if o.note:
             lines.append(Text(f"    {o.note}", style="dim"))
     return lines
+
+
 FIT_STYLES_TEXT = {"fits": "green", "fits_with_offload": "yellow", "does_not_fit": "red"}
 """Option lines in the verdict's colour (not bold: the plan's own verdict stays the loudest line)."""
-def render_fit(analysis: Analysis, options: tuple[Option, ...] = (), launch: str = "") -> RenderableType:
-    """Memory breakdown, verdict and speeds, as a few lines."""
+
+
+def render_fit(
+    analysis: Analysis, approximate: tuple[str, ...] = (), options: tuple[Option, ...] = (), launch: str = ""
+) -> RenderableType:
+    """Memory breakdown, verdict, speeds and what would run it, as a few lines (marked when the counts
+    are approximate)."""
     from rich.console import Group
     from rich.text import Text
 

@@ -110,10 +110,11 @@ class MainScreen(Screen[None]):
         self._poller: HardwarePoller | None = None
         self._autosave_timer: Any = None
         self._status_note = ""
+        """A start-up problem (bad SOURCE, bad config) kept in the status line until the first edit."""
         self._result: FitResult | None = None
+        """The newest fit with its options and command (what ctrl+l copies)."""
         self._simple_result: FitResult | None = None
         self._simple_note = ""
-        """A start-up problem (bad SOURCE, bad config) kept in the status line until the first edit."""
         self._status = ""
         self._focus_when_ready = ""
         if not probe:
@@ -506,15 +507,14 @@ class MainScreen(Screen[None]):
             self.refresh_bars()  # now with the weights in bytes
         label, pinned = self._target, self._pinned_analysis
         approximate = self.session.loaded.result.unread_keys  # header counts do not make the KV guess exact
+        result = self._result
+        options, launch = (result.options, result.launch) if result is not None else ((), "")
 
         def draw(width: int, styles: Styles) -> Text:
-            text = render_fit(analysis, label, width, styles)
+            text = render_fit(analysis, label, width, styles, options, launch)
             if approximate:
                 keys = ", ".join(approximate)
                 text = Text(f"APPROXIMATE: KV cache and speed rest on a guess; keys not understood ({keys})\n") + text
-        result = self._result
-        options, launch = (result.options, result.launch) if result is not None else ((), "")
-            text = render_fit(analysis, label, width, styles, options, launch)
             if pinned is not None:
                 text.append_text(pinned_summary(pinned, styles))
             return text
