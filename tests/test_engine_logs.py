@@ -48,16 +48,29 @@ def test_llama_cpp_current_gpt_oss_120b_full_and_swa_caches() -> None:
 
 
 def test_llama_cpp_without_flash_attention_pads_the_swa_cache_to_32() -> None:
-    """Builds from PR #13194 to PR #17046 padded each cache to 256 cells with flash attention and to 32
-    without (``llama_kv_cache_unified::get_padding``). gpt-oss at n_ubatch 512: 128 + 512 = 640 cells
-    without flash attention, 768 with (+20% on the sliding layers). No public log of the 640-cell
-    cache was found; the arithmetic is that of the source, and the current rule is the 1280-cell log above.
+    """ggml-org/llama.cpp#16188 (https://github.com/ggml-org/llama.cpp/issues/16188), llama.cpp build 6182
+    (1fe00296f), gpt-oss-20b MXFP4 on an Apple M2 Pro through Vulkan, ``llama-cli`` defaults (n_ctx 4096,
+    n_ubatch 512, ``flash_attn = 0``, kv_unified = false):
+
+        llama_kv_cache_unified: size =   96.00 MiB (  4096 cells,  12 layers,  1/1 seqs),
+                                K (f16):   48.00 MiB, V (f16):   48.00 MiB
+        llama_kv_cache_unified_iswa: creating     SWA KV cache, size = 640 cells
+        llama_kv_cache_unified: size =   15.00 MiB (   640 cells,  12 layers,  1/1 seqs),
+                                K (f16):    7.50 MiB, V (f16):    7.50 MiB
+
+    Between PR #13194 and PR #17046 the cache was padded to 32 cells without flash attention
+    (``llama_kv_cache_unified::get_padding``): 128 + 512 = 640 cells; with flash attention the same run
+    pads to 256, 768 cells and 18.00 MiB (+20% on the sliding layers).
     """
-    arch, _ = model("gpt-oss-120b")
-    off = estimate_kv_cache(arch, 8192, 1, "fp16", _llama_cpp("b6500", flash_attn=False))
-    on = estimate_kv_cache(arch, 8192, 1, "fp16", _llama_cpp("b6500", flash_attn=True))
-    assert off.by_kind[1].cells == 640
-    assert on.by_kind[1].cells == 768
+    arch, _ = model("gpt-oss-20b")
+    off = estimate_kv_cache(arch, 4096, 1, "fp16", _llama_cpp("b6182", flash_attn=False))
+    full, sliding = off.by_kind
+    assert (full.cells, full.layers, sliding.cells, sliding.layers) == (4096, 12, 640, 12)
+    assert full.bytes / MIB == pytest.approx(96.00, rel=0.02)
+    assert sliding.bytes / MIB == pytest.approx(15.00, rel=0.02)
+    assert "padded to 32" in off.rule and "flash attention off" in off.rule
+    on = estimate_kv_cache(arch, 4096, 1, "fp16", _llama_cpp("b6182", flash_attn=True))
+    assert (on.by_kind[1].cells, on.by_kind[1].bytes / MIB) == (768, 18.0)
     before_swa = estimate_kv_cache(arch, 8192, 1, "fp16", _llama_cpp("b5000"))
     assert before_swa.by_kind[1].cells == 8192  # before PR #13194 sliding layers kept every token
 
@@ -105,16 +118,55 @@ def test_llama_cpp_mla_latent_k_only() -> None:
     assert q8.bytes / MIB == pytest.approx(1166.62, rel=0.02)
 
 
-def test_llama_cpp_mla_eras() -> None:
-    """The three llama.cpp MLA layouts, DeepSeek-R1 at 163,840 tokens in f16: K 576 + V 512 between PR
-    #12801 and PR #19067 (the K-only figure above plus 9760 MiB of V, "almost x2", as #19067 says),
-    and full per-head K (128 x 192) and V (128 x 128) before #12801 (or with a GGUF converted before it)."""
+def test_llama_cpp_mla_k_and_v_between_pr_12801_and_pr_19067() -> None:
+    """ikawrakow/ik_llama.cpp#394 (https://github.com/ikawrakow/ik_llama.cpp/pull/394), Panchovix's
+    mainline run of 2025-05-09 for comparison: llama.cpp build 5331 (33eff402), DeepSeek-V3-0324
+    UD-Q2_K_XL (converted after PR #12801: key_length 576, value_length 512), ``-c 16384 -fa -ub 1024``,
+    RTX 5090 + 2 x RTX 4090 + RTX A6000, layers split 15 / 12 / 12 / 22:
+
+        llama_kv_cache_unified: kv_size = 16384, type_k = 'f16', type_v = 'f16', n_layer = 61,
+                                can_shift = 1, padding = 256
+        llama_kv_cache_unified:      CUDA0 KV buffer size =   510.00 MiB
+        llama_kv_cache_unified:      CUDA1 KV buffer size =   408.00 MiB
+        llama_kv_cache_unified:      CUDA2 KV buffer size =   408.00 MiB
+        llama_kv_cache_unified:      CUDA3 KV buffer size =   748.00 MiB
+        llama_kv_cache_unified: KV self size  = 2074.00 MiB, K (f16): 1098.00 MiB, V (f16):  976.00 MiB
+
+    K is the latent 512 + rope 64 = 576 and V the latent again, 512, per token per layer; the K-only
+    current rule gives 1098 MiB alone (-47%).
+    """
+    arch, _ = model("deepseek-v3")
+    kv = estimate_kv_cache(arch, 16384, 1, "fp16", _llama_cpp("b5331", flash_attn=True, n_ubatch=1024))
+    assert kv.k_bytes / MIB == pytest.approx(1098.00, rel=0.02)
+    assert kv.v_bytes / MIB == pytest.approx(976.00, rel=0.02)
+    assert kv.bytes / MIB == pytest.approx(2074.00, rel=0.02)
+    assert kv.rule.startswith("MLA: K 576 + V 512 per token per layer (llama.cpp b5100–b7800")
+    per_layer = kv.bytes / 61 / MIB
+    assert [n * per_layer for n in (15, 12, 12, 22)] == pytest.approx([510.0, 408.0, 408.0, 748.0], rel=0.02)
+    current = estimate_kv_cache(arch, 16384, 1, "fp16", _llama_cpp(n_ubatch=1024))
+    assert current.bytes / kv.bytes == pytest.approx(1098 / 2074, rel=0.001)
+
+
+def test_llama_cpp_mla_full_per_head_cache_before_pr_12801() -> None:
+    """ArmDeveloperEcosystem/arm-learning-paths, content/learning-paths/servers-and-cloud-computing/
+    deepseek-cpu/deepseek-chatbot.md (https://github.com/ArmDeveloperEcosystem/arm-learning-paths):
+    llama.cpp build 4963 (02082f15), bartowski DeepSeek-R1 Q4_0 on an AWS Graviton4 r8g.24xlarge (CPU),
+    ``llama-cli`` default n_ctx 4096, flash attention off:
+
+        init: kv_size = 4096, offload = 1, type_k = 'f16', type_v = 'f16', n_layer = 61, can_shift = 0
+        llama_context: KV self size  = 19520.00 MiB, K (f16): 11712.00 MiB, V (f16): 7808.00 MiB
+
+    Before the MLA rework every layer cached per-head K (128 heads x 192) and V (128 x 128): 34 times
+    the K-only latent.
+    """
     arch, _ = model("deepseek-r1")
-    mid = estimate_kv_cache(arch, 163840, 1, "fp16", _llama_cpp("b6000"))
-    assert (mid.k_bytes / MIB, mid.v_bytes / MIB) == (10980.0, 9760.0)
-    assert mid.rule.startswith("MLA: K 576 + V 512 per token per layer (llama.cpp b5100–b7800")
-    old = estimate_kv_cache(arch, 4096, 1, "fp16", _llama_cpp("b4500"))
-    assert (old.k_bytes / MIB, old.v_bytes / MIB) == (4096 * 61 * 128 * 192 * 2 / MIB, 4096 * 61 * 128 * 128 * 2 / MIB)
+    kv = estimate_kv_cache(arch, 4096, 1, "fp16", _llama_cpp("b4963", flash_attn=False))
+    assert kv.k_bytes / MIB == pytest.approx(11712.00, rel=0.02)
+    assert kv.v_bytes / MIB == pytest.approx(7808.00, rel=0.02)
+    assert kv.bytes / MIB == pytest.approx(19520.00, rel=0.02)
+    assert kv.rule.startswith("MLA: full per-head K 128 x 192 + V 128 x 128")
+    latent = estimate_kv_cache(arch, 4096, 1, "fp16", _llama_cpp())
+    assert kv.bytes / latent.bytes == pytest.approx(19520 / 274.5, rel=0.001)
 
 
 def test_vllm_gpu_kv_cache_size_in_tokens_one_gpu() -> None:
@@ -224,3 +276,61 @@ def test_vllm_tensor_parallel_rank_keeps_replicated_tensors_whole() -> None:
     assert abs(rank - 79.41) < abs(analysis.weights.total_bytes / 8 / GIB - 79.41)
     # the MLA latent is one KV head: every rank keeps the whole cache (vLLM, SGLang MLATokenToKVPool)
     assert kv_split_ways(arch, 8) == 1
+
+
+def test_vllm_v0_gpu_blocks_full_attention() -> None:
+    """vllm-project/vllm#10517 (https://github.com/vllm-project/vllm/issues/10517), a vLLM V0 engine of
+    late 2024, Llama-3.1-8B-Instruct on an RTX 3090, two runs (``--max-model-len`` 20000 and 29000):
+
+        ... kv_cache_size=3.81GiB gpu_memory_utilization=0.90
+        # GPU blocks: 1952, # CPU blocks: 2048
+        Maximum concurrency for 20000 tokens per request: 1.56x
+        ... kv_cache_size=2.89GiB ...
+        The model's max seq len (29000) is larger than the maximum number of tokens that can be stored
+        in KV cache (23648).
+
+    V0 pages 16-token blocks of 128 KiB per token (32 layers x 8 KV heads x 128 x 2 x 2 B). The V0 and
+    V1 managers differ only on sliding-window layers (V0 keeps every token); no public V0 log of a
+    sliding-window model was found, so that half of the rule rests on vllm/v1/kv_cache_interface.py.
+    """
+    arch, _ = model("llama-3.1-8b")
+    v0 = apply_release(VLLM, ReleaseChoice("0.6.4"), 24 * GIB, "NVIDIA GeForce RTX 3090").kv
+    per_token = attention_bytes_per_token(arch, "bf16", v0)
+    tokens = pool_tokens(3.81 * GIB, per_token, Plan(), arch, v0.block_tokens)
+    assert tokens / 16 == pytest.approx(1952, rel=0.02)
+    assert tokens / 20000 == pytest.approx(1.56, abs=0.02)
+    assert pool_tokens(2.89 * GIB, per_token, Plan(), arch, 16) == pytest.approx(23648, rel=0.02)
+    assert v0.sliding == "full"
+
+
+def test_sglang_kv_pool_gqa_one_gpu() -> None:
+    """SGLang's documentation notebooks as executed in its CI (the rendered pages mirrored in
+    wxsms/sgl-project.github.io, markdown/, February 2026), Meta-Llama-3.1-8B-Instruct, bf16 KV,
+    ``--max-total-tokens 20480``:
+
+        KV Cache is allocated. #tokens: 20480, K size: 1.25 GB, V size: 1.25 GB
+
+    SGLang's "GB" is bytes / 2**30 (python/sglang/srt/mem_cache/memory_pool.py ``get_kv_size_bytes``).
+    """
+    arch, _ = model("llama-3.1-8b")
+    kv = estimate_kv_cache(arch, 20480, 1, "bf16", SGLANG.kv)
+    assert kv.k_bytes / GIB == pytest.approx(1.25, rel=0.02)
+    assert kv.v_bytes / GIB == pytest.approx(1.25, rel=0.02)
+
+
+def test_sglang_mem_fraction_static_default_on_an_80gb_h100() -> None:
+    """SGLang's ``offline_engine_api`` notebook as executed in CI on 2026-02-05 (wxsms/sgl-project.github.io,
+    markdown/basic_usage/offline_engine_api.md), qwen2.5-0.5b-instruct, tp 1, no memory flags:
+
+        server_args=ServerArgs(... mem_fraction_static=0.835, ... chunked_prefill_size=8192, ...)
+
+    python/sglang/srt/server_args.py ``_handle_gpu_memory_settings`` (SGLang 0.5): on a card of 60-160
+    GiB it reserves 512 MiB + 8192 x 1.5 MiB + 256 x 2 MiB + 1/8 GiB = 13,440 MiB; an H100 80GB HBM3
+    reports 81,559 MiB to CUDA, (81559 - 13440) / 81559 = 0.835. The GPU preset's nominal 80 GiB gives
+    0.836; on an H200 (141 GB) the same tier gives 0.907.
+    """
+    from helpers import gpu
+
+    assert SGLANG.claim_fraction(81559 * MIB) == 0.835
+    assert SGLANG.claim_fraction(gpu("h100-sxm").memory_bytes) == pytest.approx(0.835, abs=0.002)
+    assert SGLANG.claim_fraction(gpu("h200").memory_bytes) == pytest.approx(0.907, abs=0.002)
