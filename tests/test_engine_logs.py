@@ -248,8 +248,9 @@ def test_vllm_gpt_oss_120b_weights_as_loaded_with_triton() -> None:
     ``HopperMXValueLayout.swizzle_data`` (tensor_details/layout_details/hopper_value.py) pads rows to
     16 and K to 32 bytes (64 FP4 values), which gpt-oss's 5760 x 1440-byte and 2880 x 1440-byte expert
     matrices already are. (TensorRT-LLM's larger (128, 1472, 5888) Hopper tensors, NVIDIA/TensorRT-LLM
-    #16125, come from its own padding, not the layout.) No public source found says where vLLM 0.14's
-    extra 3.6 GiB goes (0.14 also changed the message to "GiB memory", perhaps a different measure),
+    #16125, are padded before the swizzle: the layout alone leaves 1440 bytes as they are.) No public
+    source found says where vLLM 0.14's extra 3.6 GiB goes (0.14 also changed the message to "GiB
+    memory", perhaps a different measure),
     so the rule is left alone and this stays a known miss.
     """
     arch, bd = model("gpt-oss-120b")
