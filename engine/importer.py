@@ -13,6 +13,7 @@ from typing import Any
 
 from paramtui.engine.architecture import Architecture, LayerKind, LinearAttentionSpec, MlaSpec, MoeSpec
 from paramtui.engine.config_keys import keys_not_understood
+from paramtui.engine.mappers_dense_current import MAPPERS as DENSE_CURRENT_MAPPERS
 from paramtui.engine.mappers_hybrid import MAPPERS as HYBRID_MAPPERS
 from paramtui.engine.mappers_hybrid import PREPARE, HybridConfigError
 from paramtui.engine.vision import VisionTower, vision_tower
@@ -44,6 +45,9 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
 )
 """Model types with a dedicated mapping and a vendored real config checked against transformers."""
 SUPPORTED_MODEL_TYPES += ("nemotron_h", "jamba", "lfm2", "qwen2_5_vl")  # other hybrid types: real shapes only
+SUPPORTED_MODEL_TYPES += ("gemma", "cohere", "phi", "olmo2", "olmo3", "exaone4", "stablelm", "starcoder2")
+"""Current dense types with a published config (tests/data/current_dense_configs); cohere2, smollm3 and
+seed_oss are mapped and checked on shape-only configs, so not listed."""
 
 _DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 
@@ -505,6 +509,7 @@ _MAPPERS: dict[str, Callable[[Config, dict[str, Any]], dict[str, Any]]] = {
     "qwen3_vl_text": _qwen3,
     "qwen3_vl_moe_text": _qwen3_moe,
     **HYBRID_MAPPERS,
+    **DENSE_CURRENT_MAPPERS,
 }
 
 
