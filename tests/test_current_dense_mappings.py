@@ -179,3 +179,21 @@ def test_inspect_json_of_a_current_dense_config(tmp_path: Path, capsys: pytest.C
     assert main(["inspect", str(path), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["params"]["total"] == 32_233_522_176 and out["params"]["exact"] is True
+
+
+def test_exaone_4_32b_preset_matches_its_card_without_embeddings() -> None:
+    """EXAONE 4.0 32B's card: 30.95B parameters without embeddings (input table and untied head)."""
+    from paramtui.engine.adapters.sources import load_preset
+    from paramtui.presets import all_presets
+
+    preset = all_presets()["exaone-4.0-32b"]
+    bd = count_params(load_preset(preset).result.architecture)
+    non_embedding = bd.total - bd.component("embedding").stored - bd.component("output_head").stored
+    assert non_embedding == pytest.approx(30.95e9, rel=0.001)
+
+
+def test_the_readme_counts_the_shipped_presets() -> None:
+    from paramtui.presets import all_presets
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert f"the {len(all_presets())} shipped real-model presets" in readme
