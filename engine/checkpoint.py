@@ -216,6 +216,8 @@ def _component(name: str) -> ComponentName:
         return "router"
     if _NORM.fullmatch(module) or "norm" in module.lower():
         return "norms"
+    if module.isdigit() and len(parts) > 2 and "norm" in parts[-3].lower():  # StableLM's q_layernorm.norms.<head>
+        return "norms"
     if module in ("up_proj", "down_proj", "gate_proj", "gate_up_proj"):  # Nemotron-H's MLP blocks are mixers too
         return "dense_ffn"
     if _ATTN.search(name) or "rope" in name or "rotary" in name:

@@ -197,3 +197,22 @@ def test_the_readme_counts_the_shipped_presets() -> None:
 
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     assert f"the {len(all_presets())} shipped real-model presets" in readme
+
+
+@pytest.mark.parametrize(
+    ("name", "component"),
+    [
+        ("model.layers.3.self_attn.q_layernorm.norms.7.weight", "norms"),  # StableLM 2 12B, one per head
+        ("model.layers.3.self_attn.dense.bias", "attention"),  # Phi
+        ("model.layers.3.mlp.fc2.bias", "dense_ffn"),
+        ("model.final_layernorm.bias", "norms"),
+        ("lm_head.bias", "output_head"),
+        ("model.layers.3.mlp.c_fc.weight", "dense_ffn"),  # StarCoder2
+        ("model.layers.3.post_feedforward_layernorm.weight", "norms"),  # OLMo 2/3, EXAONE 4
+    ],
+)
+def test_checkpoint_tensor_names_land_in_the_components_the_count_uses(name: str, component: str) -> None:
+    """Headers of these families split into the same components as the config-derived count."""
+    from paramtui.engine.checkpoint import classify
+
+    assert classify(name, 40) == ("weight", component)
