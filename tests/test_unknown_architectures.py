@@ -77,6 +77,15 @@ def test_a_config_that_leaves_the_tie_out_is_approximate() -> None:
     assert "tie_word_embeddings (not stated)" in import_config(cfg).unread_keys
 
 
+def test_a_plain_gelu_mlp_is_not_taken_for_a_gated_one() -> None:
+    """Phi-1's config under a name nothing maps: every key is a common one, but its MLP is two matrices
+    with GELU, and the fallback's gated guess counts 1.81B instead of transformers' 1,414,562,935
+    (tests/data/current_dense_configs/phi-1.json). The activation says so: approximate, key named."""
+    cfg = json.loads((Path(__file__).parent / "data/current_dense_configs/phi-1.json").read_text())
+    result = import_config({k: v for k, v in cfg.items() if k != "paramtui"} | {"model_type": "acme_phi"})
+    assert not result.exact and "hidden_act" in result.unread_keys
+
+
 def test_a_switched_on_bias_is_not_understood_but_a_switched_off_one_is() -> None:
     base = {**get_preset("llama-3.1-8b").config, "model_type": "my_llama"}
     assert import_config({**base, "attention_bias": False}).exact
