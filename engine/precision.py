@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from paramtui.engine import formats as f
@@ -277,6 +278,12 @@ class WeightsEstimate:
         return 8 * self.total_bytes / elements if elements else 0.0
 
 
+WEIGHTS_CACHE_SIZE = 1024
+"""Weight estimates kept (model, precision): ``paramtui fits`` asks each model about every precision
+the runtime runs, and each option asks again; ~40 models x ~25 precisions fit with room to spare."""
+
+
+@lru_cache(maxsize=WEIGHTS_CACHE_SIZE)
 def estimate_weights(arch: Architecture, breakdown: ParamBreakdown, precision: str) -> WeightsEstimate:
     """Bytes of the weights at ``precision`` (already resolved, not ``auto``).
 
@@ -286,7 +293,9 @@ def estimate_weights(arch: Architecture, breakdown: ParamBreakdown, precision: s
         precision: a name from :data:`PRECISIONS`.
 
     Returns:
-        Bytes per component, total, per decode step, and the mix of encodings used.
+        Bytes per component, total, per decode step, and the mix of encodings used (cached: the
+        answer is a function of its frozen arguments, and the fit search, the best-precision search
+        and the options ask for the same one many times; callers must not mutate it).
     """
     if precision not in PRECISIONS:
         raise PrecisionError(f"unknown precision {precision!r}")

@@ -11,6 +11,7 @@ its stored count in :func:`paramtui.engine.params.count_params` exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from paramtui.engine.architecture import Architecture
@@ -118,6 +119,7 @@ def _ffn(
     return groups
 
 
+@lru_cache(maxsize=128)
 def tensor_inventory(arch: Architecture, breakdown: ParamBreakdown) -> tuple[TensorGroup, ...]:
     """Every weight matrix of the model, plus one 1-D ``vector`` group per component.
 
@@ -126,7 +128,8 @@ def tensor_inventory(arch: Architecture, breakdown: ParamBreakdown) -> tuple[Ten
         breakdown: its parameter breakdown (the vector groups are what the matrices leave over).
 
     Returns:
-        Groups whose elements add up to ``breakdown.total`` exactly.
+        Groups whose elements add up to ``breakdown.total`` exactly (cached per model: every
+        precision of the same model walks the same inventory).
     """
     h, v = arch.hidden_size, arch.vocab_size
     groups: list[TensorGroup] = [_matrix("embedding", "token_embd", -1, h, v)]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 EXIT_BAD_INPUT = 2
 """Exit code for any bad input (DESIGN.md contract)."""
 
-SUBCOMMANDS = ("inspect", "presets", "gpus", "hw")
+SUBCOMMANDS = ("inspect", "fits", "presets", "gpus", "hw")
 """Subcommand names win over preset ids of the same name."""
 
 
@@ -52,7 +52,8 @@ def _main_parser() -> _Parser:
     parser = _Parser(
         prog="paramtui",
         description="What is this LLM made of, will it fit on this machine's GPUs, and how fast will it run?",
-        epilog="subcommands: inspect SOURCE [--json] [--gpu ...] | hw [--json] [--gpus 0,2] | presets | gpus.  "
+        epilog="subcommands: inspect SOURCE [--json] [--gpu ...] | fits [--gpu ...] [--json] | hw [--json] "
+        "[--gpus 0,2] | presets | gpus.  "
         "SOURCE: a config.json, a directory, a .gguf, a preset id, or a Hugging Face repo "
         "(owner/name[@revision][:QUANT]).",
     )
@@ -125,6 +126,93 @@ def _indices(text: str) -> tuple[int, ...]:
     if not values or min(values) < 0:
         raise argparse.ArgumentTypeError(f"--gpus takes device indices like 0,2, not {text!r}")
     return values
+
+
+def _typed(parse: Callable[[str], int]) -> Callable[[str], int]:
+    """An argparse type from a units parser: its ValueError becomes argparse's one line naming the option."""
+
+    def convert(text: str) -> int:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+def _fits_parser() -> _Parser:
+    from paramtui.engine.units import parse_count, parse_tokens
+
+    parser = _Parser(
+        prog="paramtui fits",
+        description="Every preset, saved model and recently read repo, ranked by how well it runs on these GPUs.",
+    )
+    parser.add_argument("--json", action="store_true", help="a JSON list on stdout, one object per model")
+    parser.add_argument("--gpu", default=None, help="GPU preset id, NxID or custom spec (as inspect); default: live")
+    parser.add_argument("--gpus", type=_indices, default=None, help="live GPUs to use, e.g. 0,2 (default: all visible)")
+    parser.add_argument("--runtime", default=None, help="vllm (default), sglang, llama.cpp, transformers")
+    parser.add_argument("--context", type=_typed(parse_tokens), default=None, help="tokens per request (default 8k)")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--moe", action="store_const", const="moe", dest="kind", help="only mixture-of-experts models")
+    kind.add_argument("--dense", action="store_const", const="dense", dest="kind", help="only dense models")
+    parser.add_argument(
+        "--min-context",
+        type=_typed(parse_tokens),
+        default=None,
+        help="only models whose largest context that fits here is at least this (32k)",
+    )
+    parser.add_argument("--family", default=None, help="only models whose id, name or type contains this (qwen)")
+    parser.add_argument("--max-params", type=_typed(parse_count), default=None, help="at most this many stored (80B)")
+    parser.add_argument("--fits-only", action="store_true", help="only models that fit (CPU offload included)")
+    return parser
+
+
+def run_fits(ns: argparse.Namespace) -> int:
+    """Rank every candidate on the hardware; exit 0 with a line when there is no GPU to rank on."""
+    from paramtui.engine.adapters.candidates import gather_candidates
+    from paramtui.engine.analysis import Request
+    from paramtui.engine.ranking import Filters, rank
+    from paramtui.engine.releases import split_runtime_name
+    from paramtui.engine.runtimes import get_runtime
+    from paramtui.presets import gpu_presets
+
+    if ns.family is not None and not ns.family.strip():
+        return _fail("--family needs a name such as qwen")
+    try:
+        if ns.runtime:
+            get_runtime(split_runtime_name(ns.runtime)[0])
+        hardware = _hardware(ns.gpu, ns.gpus)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if not hardware.gpus:
+        message = (
+            "fits: no NVIDIA GPU found here (`paramtui hw` says why); "
+            "pass --gpu (e.g. --gpu h100-sxm, --gpu 2xrtx-4090) to rank the models for a GPU"
+        )
+        print("[]" if ns.json else message)
+        if ns.json:
+            print(message, file=sys.stderr)
+        return 0
+    found = gather_candidates()
+    filters = Filters(ns.kind, ns.min_context, ns.family, ns.max_params, ns.fits_only)
+    request = Request(context=ns.context, runtime=ns.runtime)
+    ranking = rank(found.candidates, request, hardware, gpu_presets(), filters)
+    if ns.json:
+        from paramtui.tui.fits_report import ranking_json
+
+        print(json.dumps(ranking_json(ranking, found.loaded), indent=2))
+        return 0
+    from rich.console import Console
+
+    from paramtui.tui.fits_report import render_fits, request_line
+
+    console = Console()
+    names = ", ".join(sorted({g.name for g in hardware.gpus}))
+    target = f"{len(hardware.gpus)} x {names} ({hardware.source})"
+    console.print(render_fits(ranking, target, request_line(ns.runtime, ns.context), console.width))
+    for source, why in found.unreadable:
+        print(f"paramtui: could not read {source}: {why}", file=sys.stderr)
+    return 0
 
 
 def _hw_parser() -> _Parser:
@@ -380,6 +468,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] == "inspect":
             ns = _inspect_parser().parse_args(args[1:])
             return run_inspect(ns.source, ns.json, ns)
+        if args and args[0] == "fits":
+            ns = _fits_parser().parse_args(args[1:])
+            return run_fits(ns)
         if args and args[0] == "hw":
             ns = _hw_parser().parse_args(args[1:])
             return run_hw(ns.json, ns.gpus)

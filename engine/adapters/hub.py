@@ -98,8 +98,7 @@ def read_repo(ref: RepoRef, progress: Progress | None = None) -> CheckpointRead:
     revision = ref.revision or "main"
     key = f"gguf-{ref.quant}" if ref.quant else "auto"
     if offline():
-        sha = hub_cache.cached_sha(ref.repo_id, revision)
-        entry = hub_cache.load_entry(ref.repo_id, sha, key) if sha else None
+        entry = _cached_entry(ref)
         if entry is None:
             raise HubError(
                 f"offline (HF_HUB_OFFLINE is set) and nothing cached for {ref.repo_id}@{revision}; "
@@ -123,6 +122,22 @@ def read_repo(ref: RepoRef, progress: Progress | None = None) -> CheckpointRead:
     entry = _read_fresh(ref, sha, siblings, progress)
     hub_cache.save_entry(ref.repo_id, sha, key, entry)
     return _from_entry(entry, ())
+
+
+def _cached_entry(ref: RepoRef) -> dict[str, Any] | None:
+    """What paramtui's cache holds for the revision last seen of ``ref``, or None."""
+    key = f"gguf-{ref.quant}" if ref.quant else "auto"
+    sha = hub_cache.cached_sha(ref.repo_id, ref.revision or "main")
+    return hub_cache.load_entry(ref.repo_id, sha, key) if sha else None
+
+
+def read_cached_repo(ref: RepoRef) -> CheckpointRead | None:
+    """The cached read of a repo without a request; None when nothing is cached.
+
+    ``paramtui fits`` lists recent repos this way: a list of forty models must not wait on the network.
+    """
+    entry = _cached_entry(ref)
+    return _from_entry(entry, ()) if entry is not None else None
 
 
 def _read_fresh(ref: RepoRef, sha: str, siblings: list[tuple[str, int]], progress: Progress | None) -> dict[str, Any]:
