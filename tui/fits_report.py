@@ -63,6 +63,9 @@ def tokens_cell(tokens: int) -> str:
         return "-"
     if tokens < 1024:
         return str(tokens)
+    if tokens >= 2**20:
+        m = tokens / 2**20
+        return f"{m:.0f}M" if m.is_integer() or m >= 10 else f"{m:.1f}M"
     k = tokens / 1024
     return f"{k:.0f}k" if k.is_integer() or k >= 100 else f"{k:.1f}k"
 
