@@ -103,6 +103,7 @@ class ParamApp(App[None]):
         yield SystemCommand("Save model", "JSON in the user data directory", main.action_save)
         yield SystemCommand("Export report (JSON + SVG)", "inspect --json and a screenshot", main.action_export)
         yield SystemCommand("Hardware: choose the GPUs", "f3, then space or 0-9", main.action_hardware)
+        yield SystemCommand("What fits here", "every model ranked on these GPUs (f4)", main.action_fits)
 
     def action_help(self) -> None:
         """Every key as bound now (a remapped key shows its new keys) with its binding id."""

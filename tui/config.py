@@ -30,7 +30,8 @@ from typing import Any
 from paramtui.engine.runtimes import RUNTIMES
 
 BINDING_IDS = (
-    "undo", "redo", "reset", "gpu", "save", "export", "simple", "compare", "pane", "copy", "hardware", "help", "quit"
+    "undo", "redo", "reset", "gpu", "save", "export", "simple", "compare", "pane", "copy", "hardware", "fits", "help",
+    "quit"
 )  # fmt: skip
 """Binding ids the keymap may name (tests/test_dashboard_features.py checks they are the bindings' ids)."""
 

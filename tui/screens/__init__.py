@@ -1,6 +1,7 @@
-"""The dashboard's screens: the main screen and its modals."""
+"""The dashboard's screens: the main screen, the fits list and the modals."""
 
+from paramtui.tui.screens.fits import FitsScreen
 from paramtui.tui.screens.main import MainScreen
 from paramtui.tui.screens.modals import HelpScreen, KeyRow, RestoreScreen
 
-__all__ = ["HelpScreen", "KeyRow", "MainScreen", "RestoreScreen"]
+__all__ = ["FitsScreen", "HelpScreen", "KeyRow", "MainScreen", "RestoreScreen"]

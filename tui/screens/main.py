@@ -83,6 +83,14 @@ class MainScreen(Screen[None]):
         ),
         Binding("ctrl+l", "copy_launch", "Copy cmd", tooltip="Copy the command that runs the plan (OSC 52)", id="copy"),
         Binding(
+            "f4",
+            "fits",
+            "Fits",
+            tooltip="What fits here: every model ranked on these GPUs (type to filter, enter loads)",
+            id="fits",
+            show=False,
+        ),
+        Binding(
             "f3",
             "hardware",
             "GPUs",
@@ -211,6 +219,20 @@ class MainScreen(Screen[None]):
         if self.narrow:
             self.tab = "hardware"
         self.query_one(HardwarePane).focus()
+
+    def action_fits(self) -> None:
+        """Open the fits screen: every model ranked on the GPUs this screen plans on."""
+        from paramtui.tui.screens.fits import FitsScreen
+
+        self.app.push_screen(FitsScreen(self))
+
+    def _tell_fits_screens(self) -> None:
+        """The hardware changed: an open fits screen ranks again."""
+        from paramtui.tui.screens.fits import FitsScreen
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, FitsScreen):
+                screen.hardware_changed()
 
     # --- editing -------------------------------------------------------------------------------
 
@@ -610,6 +632,7 @@ class MainScreen(Screen[None]):
         self.session.live_state = machine.snapshot.state
         self._show_hardware()
         self.refresh_fit()
+        self._tell_fits_screens()
         if machine.snapshot.gpus:
             from paramtui.engine.adapters.nvml import HardwarePoller
 
@@ -636,3 +659,4 @@ class MainScreen(Screen[None]):
         self._show_hardware()
         if hardware != machine.hardware and self.session.live:
             self.refresh_fit()
+            self._tell_fits_screens()
