@@ -8,6 +8,7 @@ from test_dashboard import _settle
 from test_snapshots import _screen_text
 
 from paramtui.engine.adapters import system
+from paramtui.presets import all_presets
 from paramtui.tui.app import ParamApp
 from paramtui.tui.config import Config
 from paramtui.tui.screens.fits import FitsScreen
@@ -43,14 +44,15 @@ async def _open(app: ParamApp, pilot: object, keys: tuple[str, ...] = ()) -> str
     await _settle(app, pilot)
     await pilot.press(*keys)  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
-    app.clear_notifications()
+    app.clear_notifications()  # toasts are transient ("sorted by ctx")
+    app.screen.set_focus(None)  # no blinking cursor in the filter: the picture is the same every run
     await pilot.pause()  # type: ignore[attr-defined]
     return _screen_text(app)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_the_list(size: tuple[int, int], snap_compare: object, h100: None) -> None:
-    """Every preset on one H100: '38 of 38 models, 26 fit' and the live GPU on the title line, the
+    """Every preset on one H100: '40 of 40 models, 34 fit' and the live GPU on the title line, the
     filter line, then GPT-2, Llama 3.2 1B, LFM2 ... fastest decode first, each '✓ fits' with its
     precision and tok/s in view at 80x24 (at 160x48 also context, prefill, params, GiB, plan and the
     near-miss column, with the offloaded models '~ RAM' further down); under the table the
@@ -63,13 +65,14 @@ def test_the_list(size: tuple[int, int], snap_compare: object, h100: None) -> No
 
     assert snap_compare(app, terminal_size=size, run_before=before)  # type: ignore[operator]
     text = seen[0]
-    for part in ("38 of 38 models", "GPT-2 (124M)", "✓ fits", "tok/s", "prec", "vllm serve", "^s Sort"):
+    n = len(all_presets())
+    for part in (f"{n} of {n} models", "GPT-2 (124M)", "✓ fits", "tok/s", "prec", "vllm serve", "^s Sort"):
         assert part in text, part
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_filtered_and_sorted_by_context(size: tuple[int, int], snap_compare: object, h100: None) -> None:
-    """'qwen' typed in the filter and ctrl+s three times: only the Qwen models (13 of 38), sorted by
+    """'qwen' typed in the filter and ctrl+s three times: only the Qwen models (13 of 40), sorted by
     'ctx ▼': Qwen3-Next 80B-A3B first (256k, '~ RAM' with tp1+RAM at 160x48), then the 128k ones
     (Qwen2.5 7B and 14B); Qwen3 235B ('✗ near', 'needs 7 more GPUs' at 160x48) and Qwen3-Coder
     ('✗ no', 'short by 826.8 GiB') last, with '-' for the figures a model that does not fit has none of;
@@ -82,5 +85,12 @@ def test_filtered_and_sorted_by_context(size: tuple[int, int], snap_compare: obj
 
     assert snap_compare(app, terminal_size=size, run_before=before)  # type: ignore[operator]
     text = seen[0]
-    for part in ("13 of 38 models", "ctx ▼", "Qwen3-Next 80B-A3B", "Qwen2.5 7B", "✗ near", "vllm serve"):
+    for part in (
+        f"13 of {len(all_presets())} models",
+        "ctx ▼",
+        "Qwen3-Next 80B-A3B",
+        "Qwen2.5 7B",
+        "✗ near",
+        "vllm serve",
+    ):
         assert part in text, part
