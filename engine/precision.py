@@ -283,6 +283,18 @@ WEIGHTS_CACHE_SIZE = 1024
 the runtime runs, and each option asks again; ~40 models x ~25 precisions fit with room to spare."""
 
 
+@lru_cache(maxsize=128)
+def _repeated_groups(arch: Architecture, breakdown: ParamBreakdown) -> tuple[tuple[TensorGroup, int], ...]:
+    """The inventory with groups that differ only by layer merged: (first such group, how many), in order."""
+    first: dict[tuple[object, ...], TensorGroup] = {}
+    repeats: dict[tuple[object, ...], int] = {}
+    for group in tensor_inventory(arch, breakdown):
+        key = (group.component, group.tensor_class, group.count, group.elements, group.in_features, group.routed)
+        first.setdefault(key, group)
+        repeats[key] = repeats.get(key, 0) + 1
+    return tuple((group, repeats[key]) for key, group in first.items())
+
+
 @lru_cache(maxsize=WEIGHTS_CACHE_SIZE)
 def estimate_weights(arch: Architecture, breakdown: ParamBreakdown, precision: str) -> WeightsEstimate:
     """Bytes of the weights at ``precision`` (already resolved, not ``auto``).
@@ -302,22 +314,26 @@ def estimate_weights(arch: Architecture, breakdown: ParamBreakdown, precision: s
     groups = tensor_inventory(arch, breakdown)
     gguf = precision in GGUF_PRECISIONS
     ctx = _gguf_context(precision, arch, groups) if gguf else None
+    # llama.cpp picks a type per layer; the other formats per tensor class, so identical layers are
+    # one step each (a 61-layer model is then ~20 steps instead of ~500: the fits list asks ~25
+    # precisions of ~40 models)
+    steps = tuple((group, 1) for group in groups) if gguf else _repeated_groups(arch, breakdown)
     moe = arch.moe is not None and arch.moe.num_experts > 1
     k_over_e = arch.moe.top_k / arch.moe.num_experts if arch.moe is not None else 1.0
     per_component = dict.fromkeys(COMPONENTS, 0)
     encodings: dict[str, int] = {}
     active = routed = 0.0
     i_attention_wv = i_ffn_down = 0
-    for group in groups:
+    for group, repeats in steps:
         if ctx is not None:
             enc = _gguf_type(ctx, group, i_attention_wv, i_ffn_down, moe)
         else:
             enc = _safetensors_type(precision, arch, group)
         i_attention_wv += group.tensor_class == "attn_v"
         i_ffn_down += group.tensor_class == "ffn_down"
-        size = group.count * enc.tensor_bytes(group.elements)
+        size = repeats * group.count * enc.tensor_bytes(group.elements)
         per_component[group.component] += size
-        encodings[enc.name] = encodings.get(enc.name, 0) + group.total_elements
+        encodings[enc.name] = encodings.get(enc.name, 0) + repeats * group.total_elements
         if group.routed:
             routed += size
             active += size * k_over_e
