@@ -157,10 +157,10 @@ def render_fits(ranking: Ranking, target: str, request: str, width: int = 80) ->
         parts.append(table)
     if near:
         parts.append(Text(f"near misses ({len(near)}):", style="bold"))
-        parts.extend(_line(r, width) for r in near)
+        parts.extend(_line(r) for r in near)
     if rest:
         parts.append(Text(f"does not fit ({len(rest)}):", style="bold"))
-        parts.extend(_line(r, width) for r in rest)
+        parts.extend(_line(r) for r in rest)
     if not rows:
         parts.append(Text("no model matches the filters"))
     parts.extend(Text(f"skipped {key}: {why}", style="dim") for key, why in ranking.skipped)
@@ -168,7 +168,7 @@ def render_fits(ranking: Ranking, target: str, request: str, width: int = 80) ->
     return Group(*parts)
 
 
-def _line(row: FitRow, width: int) -> RenderableType:
+def _line(row: FitRow) -> RenderableType:
     """A model that does not fit here: its size, how near it is, and the fastest setup that holds it."""
     from rich.text import Text
 
@@ -176,9 +176,12 @@ def _line(row: FitRow, width: int) -> RenderableType:
     if (o := row.near_option) is not None:
         gpu = o.gpu.removeprefix("NVIDIA ")
         where = f"; {rate_cell(o.decode_tokens_per_s)} tok/s on {o.count} x {gpu} ({o.precision}, {o.runtime})"
-    text = Text(f"  {row.candidate.name} ({params_cell(row)}): {row.near_miss}{where}", no_wrap=True)
-    text.truncate(width, overflow="ellipsis")
-    return text
+    from rich.padding import Padding
+
+    # wrapped under its own indent rather than cut: the setup and its speed are the point of the line
+    return Padding(
+        Text(f"{row.candidate.name} ({params_cell(row)}): {row.near_miss}{where}"), (0, 0, 0, 2), expand=False
+    )
 
 
 def needed_line(row: FitRow) -> str:

@@ -43,6 +43,13 @@ HELP = (
         "enter, a digit or a click takes a GPU out of the plan or back, like --gpus. Below 110 columns "
         "the bars, the fit and the hardware are tabs (f2).",
     ),
+    (
+        "What fits here (f4).",
+        "Every preset, saved model and recently read repo ranked on the GPUs the fit uses: those that fit, "
+        "fastest decode first, then the near misses (fits at a lower precision, needs more GPUs). Type to "
+        "filter, ctrl+s sorts by the next column (ctrl+r reverses, or click a header), enter loads the "
+        "model, esc goes back. The same list as `paramtui fits`.",
+    ),
 )
 """(title, paragraph) pairs; paragraphs are single lines, wrapped by the screen to its width."""
 
