@@ -79,7 +79,7 @@ async def test_type_a_filter_sort_by_context_and_load_one(h100: FakeNvml) -> Non
         assert screen.sort_column == "context"
         contexts = [r.max_context for r in screen._visible_rows()]
         assert contexts == sorted(contexts, reverse=True)
-        header = str(screen.query_one(FitsTable).columns[screen.query_one(FitsTable)._column_key("context")].label)
+        header = str(screen.query_one(FitsTable).columns[screen.query_one(FitsTable).column_key("context")].label)
         assert header == "ctx ▼"
         first = screen._visible_rows()[0]
         await pilot.press("enter")
@@ -96,7 +96,7 @@ async def test_a_header_click_sorts_and_a_second_reverses(h100: FakeNvml) -> Non
         table = screen.query_one(FitsTable)
         table.post_message(
             FitsTable.HeaderSelected(
-                table, table._column_key("params"), 6, table.columns[table._column_key("params")].label
+                table, table.column_key("params"), 6, table.columns[table.column_key("params")].label
             )
         )
         await pilot.pause()
@@ -104,7 +104,7 @@ async def test_a_header_click_sorts_and_a_second_reverses(h100: FakeNvml) -> Non
         assert screen.sort_column == "params" and totals == sorted(totals, reverse=True)
         table.post_message(
             FitsTable.HeaderSelected(
-                table, table._column_key("params"), 6, table.columns[table._column_key("params")].label
+                table, table.column_key("params"), 6, table.columns[table.column_key("params")].label
             )
         )
         await pilot.pause()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from paramtui.engine.units import format_bytes, format_params
+from paramtui.engine.units import format_params
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -181,13 +181,4 @@ def _line(row: FitRow) -> RenderableType:
     # wrapped under its own indent rather than cut: the setup and its speed are the point of the line
     return Padding(
         Text(f"{row.candidate.name} ({params_cell(row)}): {row.near_miss}{where}"), (0, 0, 0, 2), expand=False
-    )
-
-
-def needed_line(row: FitRow) -> str:
-    """Weights, KV and overhead the model needs at its own precision (for the screen's detail line)."""
-    a = row.analysis
-    return (
-        f"{a.precision}: weights {format_bytes(a.weights.total_bytes)} + KV {format_bytes(a.kv.bytes)} "
-        f"+ overhead {format_bytes(a.overhead_bytes)}"
     )

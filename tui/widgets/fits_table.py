@@ -121,10 +121,11 @@ class FitsTable(DataTable[Text]):
             label = spec.label
             if spec.key == column:
                 label += " ▲" if spec.descending == reverse else " ▼"
-            self.columns[self._column_key(spec.key)].label = Text(label)
+            self.columns[self.column_key(spec.key)].label = Text(label)
         self.refresh()
 
-    def _column_key(self, key: str) -> Any:
+    def column_key(self, key: str) -> Any:
+        """The table's ColumnKey for a column id of COLUMNS."""
         return next(k for k in self.columns if k.value == key)
 
     def show(self, rows: Sequence[FitRow], keep_cursor: bool = True) -> None:
