@@ -175,3 +175,29 @@ def test_saved_models_and_recent_paths_are_ranked_too(
     assert "someone/not-cached" not in rows
     ref = _json(capsys, "inspect", str(saved), "--json")
     assert rows[str(saved)]["speed"] == ref["speed"] and rows[str(saved)]["memory"] == ref["memory"]
+
+
+def test_cells_and_the_screens_sort_and_filter_without_an_app(h100: FakeNvml) -> None:
+    """The short texts both views print, and the fits screen's sort and filter as pure functions."""
+    from paramtui.engine.adapters.candidates import gather_candidates
+    from paramtui.engine.adapters.live import probe_machine
+    from paramtui.engine.analysis import Request
+    from paramtui.engine.hardware import resolve_hardware
+    from paramtui.engine.ranking import rank
+    from paramtui.presets import gpu_presets
+    from paramtui.tui.fits_report import rate_cell, tokens_cell
+    from paramtui.tui.widgets.fits_table import COLUMN_KEYS, filter_rows, sort_rows
+
+    assert [tokens_cell(n) for n in (0, 1024, 34_217, 131_072, 10_485_760)] == ["-", "1k", "33.4k", "128k", "10M"]
+    assert [rate_cell(r) for r in (0.0, 85.4, 9_999.0, 31_300.0, 1_847_600.0)] == ["-", "85", "9,999", "31.3k", "1.8M"]
+    hardware = resolve_hardware("live", gpu_presets(), probe_machine().hardware)
+    rows = rank(gather_candidates().candidates, Request(), hardware, gpu_presets()).rows
+    assert filter_rows(rows, "") == list(rows)
+    qwen_moe = filter_rows(rows, "QWEN moe")
+    assert qwen_moe and all("qwen" in r.candidate.words and r.candidate.arch.kind == "moe" for r in qwen_moe)
+    assert sort_rows(rows, "fit") == list(rows)  # the fit column is the ranking's own order
+    for key in COLUMN_KEYS:
+        assert sorted(r.candidate.key for r in sort_rows(rows, key)) == sorted(r.candidate.key for r in rows)
+    contexts = [r.max_context for r in sort_rows(rows, "context")]
+    assert contexts == sorted(contexts, reverse=True)
+    assert [r.max_context for r in sort_rows(rows, "context", reverse=True)] == sorted(contexts)
