@@ -166,4 +166,5 @@ async def test_without_a_gpu_it_says_how_to_choose_one() -> None:
         await _settle(app, pilot)
         await pilot.pause(0.2)
         title = str(app.screen.query_one("#fits-title").render())
-        assert "no GPU to rank on" in title and "ctrl+g" in title
+        hint = str(app.screen.query_one("#fits-detail").render())
+        assert title.startswith("no GPU to rank on") and "ctrl+g sets a GPU target" in hint

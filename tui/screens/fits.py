@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from paramtui.tui.session import FitJob
 
 
+NO_GPU_HINT = "esc, then ctrl+g sets a GPU target (h100-sxm, 2xrtx-4090); f4 ranks on it"
+"""Under the title when there is no GPU: how to get a list anyway."""
+
+
 class FitsScreen(Screen[None]):
     """What fits here: the ranked list, filtered as typed, sorted by any column."""
 
@@ -115,9 +119,7 @@ class FitsScreen(Screen[None]):
             self.app.call_from_thread(self._show_problem, str(exc))
             return
         if hardware is None or not hardware.gpus:
-            self.app.call_from_thread(
-                self._show_problem, f"{label}: no GPU to rank on; on the main screen ctrl+g sets one (h100-sxm)"
-            )
+            self.app.call_from_thread(self._show_problem, f"no GPU to rank on ({label})", NO_GPU_HINT)
             return
         if hardware == self._hardware and self.ranking is not None:
             return  # the same GPUs as the list already shows
@@ -131,8 +133,9 @@ class FitsScreen(Screen[None]):
         self._found, self._hardware, self.ranking, self._label = found, hardware, ranking, label
         self._redraw(keep_cursor=True)
 
-    def _show_problem(self, message: str) -> None:
+    def _show_problem(self, message: str, hint: str = "") -> None:
         self.query_one("#fits-title", Static).update(Text(message))
+        self.query_one("#fits-detail", Static).update(Text(hint))
 
     # --- drawing -------------------------------------------------------------------------------
 
