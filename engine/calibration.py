@@ -41,6 +41,12 @@ class Efficiency:
     listed here replaces ``compute`` and ``compute_by_cc``."""
     band_by_path: tuple[tuple[str, float], ...] = ()
     """(math path, prefill band) pairs: the held-out p90 error of prefill on that path."""
+    dequant_ops: float = 0.0
+    """Operations a decode step's matrix-vector kernels spend on each quantized weight (unpacking the
+    block, scaling, the multiply-add), counted against the GPU's vector FP16 rate: the step cannot be
+    shorter than ``dequant_ops x quantized weights / FP16 FLOPS``. Applied on GPUs without INT8 matrix
+    units (Apple, RDNA 1/2), where that rate is the FP16 figure and is low next to the bandwidth
+    (M1 Max 10.4 TFLOPS for 400 GB/s); 0 = decode is never bound by it."""
 
     def compute_share(self, path: str, compute_capability: float | None) -> float:
         """Share of a math path's peak reached in prefill (before the MoE factor)."""
@@ -164,6 +170,7 @@ def _efficiency(data: Mapping[str, Any]) -> Efficiency:
         compute_by_cc=tuple((float(cc), float(share)) for cc, share in data.get("compute_by_cc", ())),
         band=_number(data, "band", 0.35),
         per_layer_width=_number(data, "per_layer_width", 0.0),
+        dequant_ops=_number(data, "dequant_ops", 0.0),
         compute_by_path=tuple(
             (str(k), _number(data.get("compute_by_path", {}), k)) for k in data.get("compute_by_path", {})
         ),

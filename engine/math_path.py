@@ -47,6 +47,11 @@ class MathPath:
     """Words for the basis line."""
 
 
+def quantized_gguf(precision: str) -> bool:
+    """Whether ``precision`` is a block-quantized GGUF type (its kernels dequantize each weight)."""
+    return precision_kind(precision) == "gguf" and precision not in _FLOAT_GGUF
+
+
 def _fp16(gpu: GpuSpec, why: str) -> MathPath:
     return MathPath("fp16", gpu.fp16_flops, f"FP16/FP32-acc {why}".strip())
 
@@ -54,7 +59,7 @@ def _fp16(gpu: GpuSpec, why: str) -> MathPath:
 def prefill_path(runtime: str, precision: str, gpu: GpuSpec) -> MathPath:
     """The math path ``runtime`` takes for weights in ``precision`` on ``gpu``."""
     if runtime == "llama.cpp":
-        quantized = precision_kind(precision) == "gguf" and precision not in _FLOAT_GGUF
+        quantized = quantized_gguf(precision)
         if gpu.vendor == "apple":
             return _fp16(gpu, "simdgroup (Metal dequantizes to half)" if quantized else "simdgroup")
         if quantized and gpu.int8_ops > 0:

@@ -151,6 +151,9 @@ class _GgufContext:
     n_ffn_down: int
     is_70b: bool
     tied: bool
+    mxfp4_experts: bool = False
+    """The checkpoint ships MXFP4 routed experts (gpt-oss): convert_hf_to_gguf.py copies those blocks
+    as MXFP4 whatever ``--outtype``, so an "F16" GGUF keeps them at 4.25 bits."""
 
 
 def _gguf_context(precision: str, arch: Architecture, groups: tuple[TensorGroup, ...]) -> _GgufContext:
@@ -166,6 +169,7 @@ def _gguf_context(precision: str, arch: Architecture, groups: tuple[TensorGroup,
         # LLM_TYPE_70B: Llama 2/3 70B (80 layers of width 8192)
         is_70b=arch.num_layers == 80 and arch.hidden_size == 8192,
         tied=arch.tie_embeddings,
+        mxfp4_experts=arch.quantization == "mxfp4",
     )
 
 
@@ -176,7 +180,7 @@ def _gguf_type(ctx: _GgufContext, group: TensorGroup, i_attention_wv: int, i_ffn
         return f.F32
     default = GGUF_DEFAULT[ftype]
     if ftype == "f16":
-        return f.F16
+        return f.MXFP4 if ctx.mxfp4_experts and group.routed and group.in_features % 32 == 0 else f.F16
     if ftype == "mxfp4_moe":  # LLAMA_FTYPE_MOSTLY_MXFP4_MOE: experts MXFP4, every other matrix Q8_0
         return f.MXFP4 if group.routed and group.in_features % 32 == 0 else f.Q8_0
     new = default

@@ -21,7 +21,7 @@ from paramtui.engine.architecture import Architecture
 from paramtui.engine.calibration import Calibration, Efficiency, ServingConstants
 from paramtui.engine.fit import Deployment, FitReport
 from paramtui.engine.hardware import GpuSpec, Hardware
-from paramtui.engine.math_path import UBATCH_TOKENS, MathPath, expert_tile_factor, prefill_path
+from paramtui.engine.math_path import UBATCH_TOKENS, MathPath, expert_tile_factor, prefill_path, quantized_gguf
 from paramtui.engine.params import ParamBreakdown, prompt_flops
 from paramtui.engine.placement import plan_nodes
 from paramtui.engine.runtimes import RuntimeProfile
@@ -150,16 +150,22 @@ class PerLayerStep:
     """Bytes read from RAM per step."""
     width: float = 1.0
     """Hidden size over the reference layer's 4,096 (Llama 3 8B)."""
+    dequant_s: float = 0.0
+    """Seconds per unit of ``Efficiency.dequant_ops``: the quantized weights a step reads over the
+    GPUs' vector FP16 FLOPS (0 for float weights, and for GPUs with INT8 matrix units, whose vector
+    units outpace their memory)."""
 
     def layer_scale(self, width_weight: float) -> float:
         """Factor on the per-layer cost for this model's width: ``1 - w + w x width``."""
         return 1 - width_weight + width_weight * self.width
 
-    def seconds(self, bandwidth_share: float, per_layer_s: float, width_weight: float = 0.0) -> float:
-        """The step's time."""
+    def seconds(
+        self, bandwidth_share: float, per_layer_s: float, width_weight: float = 0.0, dequant_ops: float = 0.0
+    ) -> float:
+        """The step's time: reading, the step's FLOPs or dequantizing, whichever is longest, plus the fixed cost."""
         memory = self.gpu_bytes / (self.bandwidth_bytes_per_s * bandwidth_share) + self.ram_s
         fixed = self.layer_units * per_layer_s * self.layer_scale(width_weight)
-        return max(memory, self.compute_s) + fixed + self.collective_s
+        return max(memory, self.compute_s, dequant_ops * self.dequant_s) + fixed + self.collective_s
 
 
 def compute_path(
@@ -224,6 +230,12 @@ def per_layer_step(
     path, share = compute_path(eff, arch, gpu, runtime, weights.precision)
     peak = path.peak_flops * share * plan.tp
     compute_s = 2 * breakdown.active_excluding_embeddings * batch / peak if peak else 0.0
+    # the matrix-vector kernels dequantize each weight they read once per step, whatever the batch; on
+    # GPUs without INT8 matrix units (Apple, RDNA 1/2) the FP16 figure is the vector rate that work runs at
+    vector_flops = gpu.fp16_flops * plan.tp if gpu.int8_ops == 0 else 0.0
+    quantized = runtime == "llama.cpp" and quantized_gguf(weights.precision) and vector_flops > 0
+    read = (other + routed) * 8 / weights.bits_per_weight if weights.bits_per_weight else 0.0
+    dequant_s = read / vector_flops if quantized else 0.0
     return PerLayerStep(
         gpu_bytes=other + routed - ram + kv_per_seq * batch,
         bandwidth_bytes_per_s=gpu.bandwidth_bytes_per_s * plan.tp,
@@ -233,6 +245,7 @@ def per_layer_step(
         width=arch.hidden_size / REFERENCE_HIDDEN,
         collective_s=2 * arch.num_layers * ALLREDUCE_S if plan.tp > 1 else 0.0,
         ram_bytes=ram,
+        dequant_s=dequant_s,
     )
 
 
@@ -320,9 +333,9 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
     else:
         eff = efficiency(runtime.name, gpu.vendor, cal)
         one_pl = per_layer_step(arch, breakdown, fit, hardware, 1, eff, cal.ram_efficiency, runtime.name)
-        step_1 = one_pl.seconds(eff.bandwidth, eff.per_layer_s, eff.per_layer_width)
+        step_1 = one_pl.seconds(eff.bandwidth, eff.per_layer_s, eff.per_layer_width, eff.dequant_ops)
         step_b = per_layer_step(arch, breakdown, fit, hardware, batch, eff, cal.ram_efficiency, runtime.name).seconds(
-            eff.bandwidth, eff.per_layer_s, eff.per_layer_width
+            eff.bandwidth, eff.per_layer_s, eff.per_layer_width, eff.dequant_ops
         )
         band = eff.band
         path, share = compute_path(eff, arch, gpu, runtime.name, fit.weights.precision, breakdown, tokens)
@@ -334,6 +347,13 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
                 f" + {one_pl.ram_bytes / 1e9:.2f} GB/token from RAM"
                 f" at {hardware.ram_bandwidth_bytes_per_s / 1e9:.0f} GB/s"
                 if one_pl.ram_bytes
+                else ""
+            )
+            + (
+                f" (dequantizing at {eff.dequant_ops:.0f} ops/weight takes longer:"
+                f" {eff.dequant_ops * one_pl.dequant_s * 1e3:.2f} ms at {gpu.fp16_flops * plan.tp / 1e12:.1f} TFLOPS)"
+                if eff.dequant_ops * one_pl.dequant_s
+                > one_pl.gpu_bytes / (one_pl.bandwidth_bytes_per_s * eff.bandwidth)
                 else ""
             )
             + f" + {arch.num_layers} layers"

@@ -105,6 +105,19 @@ def test_gpt_oss_20b_preset_restores_the_mxfp4_checkpoint_format() -> None:
     assert estimate_weights(arch, bd, "mxfp4").total_bytes / GIB == pytest.approx(12.8, rel=0.005)
 
 
+def test_an_f16_gguf_of_gpt_oss_keeps_the_mxfp4_experts() -> None:
+    """convert_hf_to_gguf.py copies gpt-oss's MXFP4 expert blocks as MXFP4 whatever --outtype, so
+    the "F16" GGUF is MXFP4 experts and F16 elsewhere. llama-bench on gpt-oss-20b-F16.gguf reports
+    model_size 13,779,630,336 bytes (12.83 GiB; lhl/strix-halo-testing
+    llama-cpp-fix-wmma/gpt-oss-20b.default-hip.jsonl, and geerlingguy/ai-benchmarks#21)."""
+    arch, bd = model("gpt-oss-20b")
+    w = estimate_weights(arch, bd, "f16")
+    assert w.total_bytes == pytest.approx(13_779_630_336, rel=0.002)
+    assert w.component_bytes["attention"] == pytest.approx(2 * bd.component("attention").stored, rel=1e-3)  # f16
+    arch, bd = model("llama-3.1-8b")  # a float checkpoint's F16 GGUF stays F16 throughout
+    assert estimate_weights(arch, bd, "f16").total_bytes / GIB == pytest.approx(14.96, rel=0.005)
+
+
 def test_int4_keeps_embeddings_and_head_in_16_bit() -> None:
     arch, bd = model("llama-3.1-8b")
     w = estimate_weights(arch, bd, "int4")

@@ -138,6 +138,26 @@ def test_kernel_count_sets_the_fixed_cost_per_layer() -> None:
     assert per_layer["gpt-oss-20b"] < per_layer["qwen2-57b-a14b"]
 
 
+def test_decode_on_a_gpu_with_few_flops_per_byte_is_bound_by_dequantizing() -> None:
+    """Apple's M1 Max has 10.4 TFLOPS for 400 GB/s: llama-bench tg on Llama 3 8B Q4_K_M gives 35.7
+    tok/s but F16 (3.2x the bytes) 18.8 (XiongjieDai/GPU-Benchmarks-on-LLM-Inference), so the
+    quantized step is not bandwidth-bound. The fitted operations per weight must slow the Q4_K_M
+    estimate to within 25% of that and say so in the basis; GPUs with INT8 matrix units (an RTX 4090)
+    get no such term."""
+    arch, bd = model("llama-3.1-8b")
+    w = Workload(256)
+    hw = hardware("m1-max")
+    d = Deployment(arch, bd, LLAMA_CPP, hw, w)
+    s = estimate_speed(d, assess_fit(d, "q4_k_m", "bf16"))
+    eff = efficiency("llama.cpp", "apple")
+    assert eff.dequant_ops > 0
+    assert s.decode_tokens_per_s == pytest.approx(35.7, rel=0.25)
+    assert f"dequantizing at {eff.dequant_ops:.0f} ops/weight takes longer" in s.basis
+    hw = hardware("rtx-4090")
+    d = Deployment(arch, bd, LLAMA_CPP, hw, w)
+    assert "dequantizing" not in estimate_speed(d, assess_fit(d, "q4_k_m", "bf16")).basis
+
+
 def test_llama_cpp_prefill_on_hopper_uses_its_own_compute_share() -> None:
     """llama-bench pp512 on a lent H100 SXM, Llama 3.1 8B Q4_K_M (synthetic GGUF with the real
     layout): 9,103 tok/s, 0.14 of the 989 TFLOPS peak; the consumer-card share (0.65) would
