@@ -14,6 +14,9 @@ What is fitted, per (runtime, GPU vendor):
   the floors, bandwidth shares and collective latencies themselves are per-operation measurements
   (``serving_shared`` in the JSON, from AIConfigurator's tables) and are not fitted here.
 
+A row whose ``gpu`` starts with ``#`` stays in its CSV with its source but is left out; its note
+says why (e.g. a build whose kernels differ from the modelled release's).
+
 How the error is reported: leave-one-model-out (every row of a model is predicted by constants
 fitted without any row of that model) and leave-one-GPU-kind-out (likewise per GPU kind), never
 alternating rows of one run. A runtime's band is its leave-one-model-out p90 error.
