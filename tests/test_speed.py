@@ -50,6 +50,21 @@ def test_decode_error_on_recorded_public_measurements() -> None:
         assert errors[int(0.9 * (len(errors) - 1))] <= 0.35, kind
 
 
+def test_llama_cpp_rows_cover_apple_and_amd() -> None:
+    """Issue 20's floor for the fit: at least 20 Apple rows over 5 chips and 10 AMD rows over 3 chips
+    (ROCm and Vulkan), MoE rows on AMD too, and rows at 8k+ context so the KV read is fitted."""
+    rows = [r for r in csv.DictReader(DECODE_CSV.open(newline="")) if r["runtime"] == "llama.cpp"]
+    by_vendor: dict[str, list[dict[str, str]]] = {}
+    for r in rows:
+        by_vendor.setdefault(hardware(r["gpu"]).gpus[0].vendor, []).append(r)
+    apple, amd = by_vendor["apple"], by_vendor["amd"]
+    assert len(apple) >= 20 and len({r["gpu"] for r in apple}) >= 5
+    assert len(amd) >= 10 and len({r["gpu"] for r in amd}) >= 3
+    assert {"ROCm", "Vulkan"} <= {b for r in amd for b in ("ROCm", "Vulkan") if b in r["runtime_version"]}
+    assert len({r["model"] for r in amd if model(r["model"])[0].kind == "moe"}) >= 2
+    assert {hardware(r["gpu"]).gpus[0].vendor for r in rows if int(r["context"]) >= 8192} >= {"nvidia", "amd"}
+
+
 def test_transformers_decode_error_on_the_h200_measurements() -> None:
     """benchmarks/decode.csv rows measured on an H200 with benchmarks/measure_transformers.py
     (transformers 5.17 generate(), batch 1 and 8, 12 models). Its decode is host-bound and varies
