@@ -370,3 +370,15 @@ def max_concurrency(attempt: Attempt, batch: int) -> float:
         pool = device.budget_bytes - device.weights_bytes - device.overhead_bytes
         ratios.append(max(pool, 0) / per_sequence)
     return min(ratios, default=0.0)
+
+
+def attempt_at_context(d: Deployment, weights: WeightsEstimate, kv_dtype: str, plan: Plan) -> tuple[Attempt, KvEstimate]:
+    """``plan`` judged at ``d.workload``'s context, as the largest-context search judges it.
+
+    With offload, as much is offloaded as this context needs (not what the asked context needed).
+    Returns the attempt and the KV cache at that context.
+    """
+    kv = estimate_kv_cache(d.arch, d.workload.context, d.workload.batch, kv_dtype, d.runtime.kv)
+    if plan.offload != "none":
+        return _with_offload(d, weights, kv, replace(plan, offload="none", offloaded_bytes=0), plan.offload), kv
+    return _attempt(d, weights, kv, plan), kv

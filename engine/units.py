@@ -87,3 +87,16 @@ def parse_tokens(text: str) -> int:
     if not value.is_integer() or value < 1:
         raise ValueError(f"{text.strip()!r} is not a whole, positive number of tokens")
     return int(value)
+
+
+def format_tokens(count: int) -> str:
+    """A token count as context lengths are written: 32768 -> ``32k``, 1048576 -> ``1M``, 1000 -> ``1000``.
+
+    Binary thousands (1k = 1,024), as ``parse_tokens`` reads them; counts that are not a whole
+    number of k are shown with one decimal (``40.5k``).
+    """
+    for scale, suffix in ((2**20, "M"), (2**10, "k")):
+        if count >= scale:
+            value = count / scale
+            return f"{value:.0f}{suffix}" if value.is_integer() else f"{value:.1f}{suffix}"
+    return str(count)
