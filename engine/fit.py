@@ -372,7 +372,9 @@ def max_concurrency(attempt: Attempt, batch: int) -> float:
     return min(ratios, default=0.0)
 
 
-def attempt_at_context(d: Deployment, weights: WeightsEstimate, kv_dtype: str, plan: Plan) -> tuple[Attempt, KvEstimate]:
+def attempt_at_context(
+    d: Deployment, weights: WeightsEstimate, kv_dtype: str, plan: Plan
+) -> tuple[Attempt, KvEstimate]:
     """``plan`` judged at ``d.workload``'s context, as the largest-context search judges it.
 
     With offload, as much is offloaded as this context needs (not what the asked context needed).

@@ -114,6 +114,9 @@ def _inspect_parser() -> _Parser:
     parser.add_argument("--tp", type=int, default=None, help="force tensor parallelism over N GPUs")
     parser.add_argument("--pp", type=int, default=None, help="force a layer split over N GPUs")
     parser.add_argument("--offload", choices=("none", "layers", "experts"), default=None, help="force CPU offload")
+    parser.add_argument(
+        "--plot", action="store_true", help="also draw decode tok/s and memory against context (and MoE concurrency)"
+    )
     return parser
 
 
@@ -323,6 +326,10 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
     console.print(render_table(loaded))
     if analysis is not None:
         console.print(render_fit(analysis, loaded.result.unread_keys, choices, launch))
+        if ns is not None and ns.plot:
+            from paramtui.tui.curves_view import print_curves
+
+            print_curves(console, analysis)
     return 0
 
 

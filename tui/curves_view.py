@@ -13,10 +13,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
+from rich.console import Console
 from rich.text import Text
 
-from paramtui.engine.curves import Curves
+from paramtui.engine.analysis import Analysis
+from paramtui.engine.curves import Curves, compute_curves
 from paramtui.engine.units import format_tokens
 from paramtui.tui.bars import Styles
 
@@ -99,7 +102,7 @@ def plot(
             for dx, dy in placed:
                 marks[(dy // 4, dx // 2)] = s.style
             continue
-        for (ax, ay), (bx, by) in zip(placed, placed[1:], strict=False):
+        for (ax, ay), (bx, by) in pairwise(placed):
             steps = max(abs(bx - ax), abs(by - ay), 1)
             for i in range(steps + 1):
                 px, py = round(ax + (bx - ax) * i / steps), round(ay + (by - ay) * i / steps)
@@ -191,7 +194,9 @@ def render_curves(curves: Curves, width: int, styles: Styles = CURVE_STYLES) -> 
     budget = float(curves.budgets_bytes[fullest])
     y_top = max(budget, *(y for _, y in memory)) * 1.05
     y_bottom = min(budget, *(y for _, y in memory)) * 0.9  # the KV share shows; the axis says where it starts
-    which = f"GPU {curves.devices[fullest]}" + (f", fullest of {len(curves.devices)}" if len(curves.devices) > 1 else "")
+    which = f"GPU {curves.devices[fullest]}" + (
+        f", fullest of {len(curves.devices)}" if len(curves.devices) > 1 else ""
+    )
     text.append_text(
         plot(
             f"memory on {which} vs context, {BUDGET_GLYPH} budget",
@@ -234,3 +239,17 @@ def render_curves(curves: Curves, width: int, styles: Styles = CURVE_STYLES) -> 
     text.append("\n")
     text.append(curves.basis, style=styles["dim"])
     return text
+
+
+PRINT_WIDTH = 80
+"""``inspect --plot`` draws at most this wide (the plots read no better wider)."""
+
+
+def print_curves(console: Console, analysis: Analysis) -> None:
+    """``inspect --plot``: the curves under the fit, or one line saying why there are none."""
+    curves = compute_curves(analysis)
+    if curves is None:
+        console.print("no curves: no GPU to plan on (pass --gpu)", style="dim")
+        return
+    console.print()
+    console.print(render_curves(curves, min(console.width, PRINT_WIDTH)))
