@@ -1,6 +1,7 @@
 """A small Hub-like HTTP server on 127.0.0.1 for the tests (HF_ENDPOINT points at it).
 
-It answers the two calls paramtui makes through huggingface_hub: ``GET /api/models/{repo}[/revision/{rev}]``
+It answers the calls paramtui makes through huggingface_hub: ``GET /api/models?search=...`` (the
+search listing: downloads, safetensors total, gated, tags), ``GET /api/models/{repo}[/revision/{rev}]``
 (sha, files with sizes, gated flag) and ``GET /{repo}/resolve/{rev}/{file}`` with Range support. The
 error answers carry the ``X-Error-Code`` headers the real Hub sends (RepoNotFound,
 RevisionNotFound, GatedRepo), so huggingface_hub raises its own exceptions. Weight files are
@@ -19,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 GOOD_TOKEN = "hf_test_token_that_must_never_be_printed"
 """The token that opens gated repos."""
@@ -46,6 +48,11 @@ class FakeRepo:
     gated: bool = False
     revisions: dict[str, str] = field(default_factory=dict)
     sha: str = ""
+    downloads: int = 0
+    """What the search listing says (downloads in the last 30 days)."""
+    params: int | None = None
+    """The safetensors parameter total the listing gives (None: the Hub gives none, as for GGUF repos)."""
+    pipeline_tag: str = "text-generation"
 
     def __post_init__(self) -> None:
         if not self.sha:
@@ -73,6 +80,8 @@ class FakeHub:
         self.delay_s = 0.0
         self.fail_next: int = 0
         self.fail_status = 503
+        self.searches: list[dict[str, list[str]]] = []
+        """The query parameters of every search, in order."""
         self._lock = threading.Lock()
         hub = self
 
@@ -139,6 +148,9 @@ class FakeHub:
             self._send(h, self.fail_status, b"busy")
             return
         path = h.path.split("?", 1)[0]
+        if path == "/api/models":
+            self._search(h)
+            return
         api = re.match(r"^/api/models/([^/]+/[^/]+)(?:/revision/([^/]+))?$", path)
         if api:
             self._model_info(h, api[1], api[2] or "main")
@@ -172,6 +184,35 @@ class FakeHub:
             "siblings": [{"rfilename": name, "size": f.size} for name, f in sorted(repo.files.items())],
         }
         self._send(h, 200, json.dumps(info).encode(), {"Content-Type": "application/json"})
+
+    def _search(self, h: BaseHTTPRequestHandler) -> None:
+        """``GET /api/models?search=&sort=downloads&pipeline_tag=&limit=&expand=...``, as the Hub answers it."""
+        query = parse_qs(urlsplit(h.path).query)
+        self.searches.append(query)
+        text = query.get("search", [""])[0].lower()
+        pipeline = query.get("pipeline_tag", [""])[0]
+        limit = int(query.get("limit", ["1000"])[0])
+        found = [
+            (repo_id, repo)
+            for repo_id, repo in self.repos.items()
+            if text in repo_id.lower() and (not pipeline or repo.pipeline_tag == pipeline)
+        ]
+        found.sort(key=lambda item: -item[1].downloads)
+        items = []
+        for repo_id, repo in found[:limit]:
+            gguf = any(name.endswith(".gguf") for name in repo.files)
+            item: dict[str, Any] = {
+                "_id": repo.sha[:24],
+                "id": repo_id,
+                "downloads": repo.downloads,
+                "gated": "manual" if repo.gated else False,
+                "tags": ["gguf", "text-generation"] if gguf else ["safetensors", "text-generation"],
+                "library_name": "gguf" if gguf else "transformers",
+            }
+            if repo.params is not None:
+                item["safetensors"] = {"parameters": {"BF16": repo.params}, "total": repo.params}
+            items.append(item)
+        self._send(h, 200, json.dumps(items).encode(), {"Content-Type": "application/json"})
 
     def _resolve(self, h: BaseHTTPRequestHandler, repo_id: str, rev: str, filename: str) -> None:
         repo = self._lookup(h, repo_id, rev)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 EXIT_BAD_INPUT = 2
 """Exit code for any bad input (DESIGN.md contract)."""
 
-SUBCOMMANDS = ("inspect", "fits", "presets", "gpus", "hw")
+SUBCOMMANDS = ("inspect", "fits", "presets", "gpus", "hw", "search")
 """Subcommand names win over preset ids of the same name."""
 
 
@@ -52,8 +52,8 @@ def _main_parser() -> _Parser:
     parser = _Parser(
         prog="paramtui",
         description="What is this LLM made of, will it fit on this machine's GPUs, and how fast will it run?",
-        epilog="subcommands: inspect SOURCE [--json] [--gpu ...] | fits [--gpu ...] [--json] | hw [--json] "
-        "[--gpus 0,2] | presets | gpus.  "
+        epilog="subcommands: inspect SOURCE [--json] [--gpu ...] [--plot] | fits [--gpu ...] [--json] | hw [--json] "
+        "[--gpus 0,2] | presets | gpus | search QUERY | search --quants REPO.  "
         "SOURCE: a config.json, a directory, a .gguf, a preset id, or a Hugging Face repo "
         "(owner/name[@revision][:QUANT]).",
     )
@@ -484,6 +484,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] == "gpus":
             ns = _gpus_parser().parse_args(args[1:])
             return run_gpus(ns.json)
+        if args and args[0] == "search":
+            from paramtui.tui.search_cli import run_search, search_parser
+
+            return run_search(search_parser(_Parser).parse_args(args[1:]))
         if args and args[0] == "presets":
             ns = _presets_parser().parse_args(args[1:])
             return run_presets(ns.json)
