@@ -1,6 +1,8 @@
 """Keypress -> updated bars latency of the dashboard, driven with Pilot (issue: <= 16 ms for DeepSeek-V3).
 
-Run: ``python benchmarks/keypress.py``. Edits ``moe.top_k`` of DeepSeek-V3 at 120x36 and times the
+Run: ``python benchmarks/keypress.py [--gpu 8xh200]``. With ``--gpu`` the fit pane plans on that
+target, so the fit worker (and its curves) runs after every edit, beside the keystrokes. Edits
+``moe.top_k`` of DeepSeek-V3 at 120x36 and times the
 edit path (the field's value watcher calls the editor: parse, validate, count, re-render the bars)
 and the frame Textual's update timer then draws (layout passes, if any, plus the compositor
 update), which together are what a keystroke costs in-process. The fit pane is computed on a
@@ -11,6 +13,7 @@ the key's own parsing and the write to the terminal are included too.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import statistics
 import time
@@ -24,11 +27,14 @@ def _stats(values: list[float]) -> str:
     return f"median {statistics.median(ordered):.2f} ms, p90 {ordered[int(0.9 * (len(ordered) - 1))]:.2f} ms"
 
 
-async def main() -> None:
+async def main(gpu: str | None) -> None:
     from textual.widgets import Input
 
+    from paramtui.tui.config import Config
+
     started = time.perf_counter()
-    app = ParamApp("deepseek-v3", probe=False, offer_restore=False)
+    config = Config(gpu=gpu) if gpu else None
+    app = ParamApp("deepseek-v3", probe=False, offer_restore=False, config=config)
     edit_ms: list[float] = []
     frame_ms: list[float] = []
     round_trip_ms: list[float] = []
@@ -81,4 +87,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description="keypress latency of the dashboard")
+    parser.add_argument("--gpu", default=None, help="a GPU target for the fit pane (8xh200); default none")
+    asyncio.run(main(parser.parse_args().gpu))

@@ -104,6 +104,15 @@ class ParamApp(App[None]):
         yield SystemCommand("Export report (JSON + SVG)", "inspect --json and a screenshot", main.action_export)
         yield SystemCommand("Hardware: choose the GPUs", "f3, then space or 0-9", main.action_hardware)
         yield SystemCommand("What fits here", "every model ranked on these GPUs (f4)", main.action_fits)
+        yield SystemCommand(
+            "Search the Hub", "find a model; a GGUF repo lists which quants fit", self.action_search_hub
+        )
+
+    def action_search_hub(self, query: str = "") -> None:
+        """Open the Hub search screen (with ``query`` typed and searched already)."""
+        from paramtui.tui.screens.search import SearchScreen
+
+        self.push_screen(SearchScreen(self.main, query))
 
     def action_help(self) -> None:
         """Every key as bound now (a remapped key shows its new keys) with its binding id."""

@@ -66,6 +66,13 @@ class ParamCommands(Provider):
                 help="config.json and weight-file headers only, never the weights",
             )
         else:
+            if len(typed) >= 2:
+                yield Hit(
+                    0.5,
+                    f"Search the Hub for {typed!r}",
+                    partial(self.app.action_search_hub, typed),  # type: ignore[attr-defined]
+                    help="text-generation repos, most downloaded first",
+                )
             hint = "Load Hugging Face repo..."
             score = matcher.match(hint)
             if score > 0:

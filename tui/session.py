@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from paramtui.engine.adapters.live import LiveMachine
     from paramtui.engine.adapters.sources import LoadedSource
     from paramtui.engine.analysis import Analysis, Request
+    from paramtui.engine.curves import Curves
     from paramtui.engine.hardware import Hardware
     from paramtui.engine.options import Option
 
@@ -116,6 +117,8 @@ class FitResult:
     """Other setups with their verdict, speed and command (engine.options)."""
     launch: str = ""
     """The command that runs the plan ("" when it does not fit)."""
+    curves: Curves | None = None
+    """Speed and memory against context for the plan (engine.curves); None without hardware."""
 
     @property
     def command(self) -> str:
@@ -147,13 +150,14 @@ def resolve_target(job: FitJob) -> tuple[Hardware | None, str]:
 
 
 def compute_fit(job: FitJob) -> FitResult:
-    """Memory, fit, speed and options of a job (run on a worker thread; about 0.1 s for DeepSeek-V3,
-    most of it the options' search).
+    """Memory, fit, speed, options and curves of a job (run on a worker thread; about 0.1 s for
+    DeepSeek-V3, most of it the options' search).
 
     Raises:
         ValueError: a bad precision, runtime, context or GPU target (one line).
     """
     from paramtui.engine.analysis import analyze
+    from paramtui.engine.curves import compute_curves
     from paramtui.engine.options import launch_for, options_for
     from paramtui.tui.report import launch_repo
 
@@ -176,7 +180,9 @@ def compute_fit(job: FitJob) -> FitResult:
         options = options_for(analysis, gpu_presets(), repo, precision)
         if analysis.fit.verdict != "does_not_fit":
             launch = launch_for(analysis, repo, precision)
-    return FitResult(analysis, label, other, options, launch)
+    # 8 contexts and a few concurrencies: 1-10 ms beside the options' ~0.1 s, on this same thread
+    curves = compute_curves(analysis) if job.arch.model_type != "toy_moe" else None
+    return FitResult(analysis, label, other, options, launch, curves)
 
 
 @dataclass

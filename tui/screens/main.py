@@ -34,7 +34,7 @@ from paramtui.tui.fit_view import pinned_summary, render_fit, render_options, ve
 from paramtui.tui.hw_view import plan_bytes
 from paramtui.tui.messages import HardwarePolled, MachineRead
 from paramtui.tui.session import FitJob, FitResult, Session, compute_fit, resolve_target
-from paramtui.tui.widgets import BarsView, Editor, FitView, HardwarePane, PaneTabs
+from paramtui.tui.widgets import BarsView, CurvesView, Editor, FitView, HardwarePane, PaneTabs
 from paramtui.tui.widgets.pane_tabs import TABS
 
 if TYPE_CHECKING:
@@ -139,6 +139,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="side"):
                 with VerticalScroll(id="fit-pane"):
                     yield FitView(id="fit")
+                    yield CurvesView(id="curves")
                 with VerticalScroll(id="hw-pane"):
                     yield HardwarePane(id="hardware")
         yield Static(id="status", markup=False)
@@ -542,6 +543,8 @@ class MainScreen(Screen[None]):
             return text
 
         self.query_one(FitView).show(draw)
+        curves = result.curves if result is not None else None
+        self.query_one(CurvesView).show_curves(curves)
         self._show_tabs()
         self._show_hardware()
 
