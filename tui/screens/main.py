@@ -235,6 +235,16 @@ class MainScreen(Screen[None]):
             if isinstance(screen, FitsScreen):
                 screen.hardware_changed()
 
+    def action_curves(self) -> None:
+        """Scroll the fit pane to the curves (on a narrow terminal, show the fit tab first)."""
+        curves = self.query_one(CurvesView)
+        if not curves.has_class("-shown"):
+            self.notify("no curves: pick a GPU target first (ctrl+g)", severity="warning")
+            return
+        if self.narrow:
+            self.tab = "fit"
+        self.call_after_refresh(lambda: self.query_one("#fit-pane").scroll_to_widget(curves, top=True, animate=False))
+
     # --- editing -------------------------------------------------------------------------------
 
     def edited(self, field: Input, path: str, text: str) -> None:
