@@ -34,7 +34,15 @@ HELP = (
         "Right: the fit.",
         "Each GPU's memory: used by other programs, weights, KV cache, runtime overhead, free. The verdict, "
         "the largest context and the best precision that fit, decode and prefill tokens/s with the error "
-        "band and the numbers behind them.",
+        "band and the numbers behind them. Under them, the curves: decode tok/s and the fullest GPU's "
+        "memory against context (the ┆ line is the largest context that fits, ┄ the budget), and for MoE "
+        "models tok/s against the number of requests (palette: Curves).",
+    ),
+    (
+        "Search the Hub.",
+        "Palette: Search the Hub (or type words into the palette). Enter on a repo reads its headers and "
+        "loads it; a GGUF repo lists its quants against the GPU target, ✓ fits, ~ part in RAM, ✗ does not "
+        "fit; enter loads the quant picked, escape goes back.",
     ),
     (
         "Hardware.",
