@@ -69,7 +69,7 @@ async def test_a_gguf_repo_shows_which_quants_fit_and_loads_the_one_picked(fake_
         assert quants["BF16"][1] == "61.0 GiB"  # two split parts summed
         assert quants["Q4_K_M"][3] == "✓ fits" and quants["UD-IQ2_XXS"][3] == "✓ fits"
         assert quants["BF16"][3] != "✓ fits"  # 61 GiB on a 24 GiB card
-        assert "quants fit on" in str(screen.query_one("#search-status").render())
+        assert "2 of 4 fit on preset: rtx-4090 at 8k" in str(screen.query_one("#search-status").render())
         # escape goes back to the results, enter again shows the quants, down-down-enter picks Q4_K_M
         await pilot.press("escape")
         assert screen.query_one("#search-results").display

@@ -104,6 +104,7 @@ class ParamApp(App[None]):
         yield SystemCommand("Export report (JSON + SVG)", "inspect --json and a screenshot", main.action_export)
         yield SystemCommand("Hardware: choose the GPUs", "f3, then space or 0-9", main.action_hardware)
         yield SystemCommand("What fits here", "every model ranked on these GPUs (f4)", main.action_fits)
+        yield SystemCommand("Curves: speed and memory vs context", "under the fit", main.action_curves)
         yield SystemCommand(
             "Search the Hub", "find a model; a GGUF repo lists which quants fit", self.action_search_hub
         )

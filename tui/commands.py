@@ -68,7 +68,7 @@ class ParamCommands(Provider):
         else:
             if len(typed) >= 2:
                 yield Hit(
-                    0.5,
+                    0.05,  # last: a preset or command that matches comes first
                     f"Search the Hub for {typed!r}",
                     partial(self.app.action_search_hub, typed),  # type: ignore[attr-defined]
                     help="text-generation repos, most downloaded first",

@@ -241,9 +241,16 @@ class MainScreen(Screen[None]):
         if not curves.has_class("-shown"):
             self.notify("no curves: pick a GPU target first (ctrl+g)", severity="warning")
             return
-        if self.narrow:
-            self.tab = "fit"
-        self.call_after_refresh(lambda: self.query_one("#fit-pane").scroll_to_widget(curves, top=True, animate=False))
+        pane = self.query_one("#fit-pane")
+
+        def scroll() -> None:
+            pane.scroll_to_widget(curves, top=True, animate=False)
+
+        if self.narrow and self.tab != "fit":
+            self.tab = "fit"  # the pane shows after a layout pass or two: scroll once it has its size
+            self.set_timer(0.1, scroll)
+        else:
+            self.call_after_refresh(scroll)
 
     # --- editing -------------------------------------------------------------------------------
 

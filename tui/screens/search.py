@@ -10,6 +10,7 @@ GPU target; picking a quant loads that one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -75,6 +76,9 @@ class SearchScreen(Screen[None]):
         super().__init__()
         self.main = main
         self._query = query
+        self._asked = 0
+        """Numbers the searches and reads: an answer that arrives after a newer request is dropped
+        (a thread worker cannot be stopped mid-request, only ignored)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
@@ -116,19 +120,30 @@ class SearchScreen(Screen[None]):
     def search(self, query: str) -> None:
         """Start a search (the newest wins); the results replace the list when they come."""
         self.quants = None
+        self._asked += 1
         self._status(f"searching the Hub for {query.strip()!r}...")
-        self._run_search(query)
+        self._run_search(query, self._asked)
+
+    def _answer(self, asked: int, show: Callable[..., None], *args: object) -> None:
+        """From a worker thread: ``show(*args)`` on the UI thread unless a newer request was made or
+        the screen was closed meanwhile."""
+
+        def if_newest() -> None:
+            if asked == self._asked and self.is_attached:  # not superseded, and the screen still open
+                show(*args)
+
+        self.app.call_from_thread(if_newest)
 
     @work(thread=True, exclusive=True, group="search")
-    def _run_search(self, query: str) -> None:
+    def _run_search(self, query: str, asked: int) -> None:
         from paramtui.engine.adapters.hub_search import search_models
 
         try:
             found = search_models(query)
         except ValueError as exc:
-            self.app.call_from_thread(self._status, str(exc), True)
+            self._answer(asked, self._status, str(exc), True)
             return
-        self.app.call_from_thread(self._show_results, query.strip(), found)
+        self._answer(asked, self._show_results, query.strip(), found)
 
     def _show_results(self, query: str, found: tuple[HubModel, ...]) -> None:
         self.results = found
@@ -141,7 +156,8 @@ class SearchScreen(Screen[None]):
         if not found:
             self._status(f"no text-generation repos match {query!r}")
             return
-        self._status(f"{len(found)} repos for {query!r}, most downloaded first; enter reads one")
+        repos = "1 repo" if len(found) == 1 else f"{len(found)} repos"
+        self._status(f"{repos} for {query!r}, most downloaded first; enter reads one")
         table.focus()
 
     # --- picking -----------------------------------------------------------------------------
@@ -151,14 +167,15 @@ class SearchScreen(Screen[None]):
         repo = str(event.row_key.value)
         picked = next((m for m in self.results if m.repo_id == repo), None)
         if picked is not None and picked.gguf:
+            self._asked += 1
             self._status(f"reading {repo}: its GGUF files and one header...")
-            self._read_quants(repo)
+            self._read_quants(repo, self._asked)
             return
         self.app.pop_screen()
         self.main.open_source(repo)  # headers read on the main screen's worker, then into the editor
 
     @work(thread=True, exclusive=True, group="search-read")
-    def _read_quants(self, repo: str) -> None:
+    def _read_quants(self, repo: str, asked: int) -> None:
         from paramtui.engine.adapters.sources import SourceError, load_source
         from paramtui.engine.analysis import DEFAULT_CONTEXT
         from paramtui.engine.gguf_fit import quant_fits
@@ -184,9 +201,9 @@ class SearchScreen(Screen[None]):
             context = parse_tokens(typed) if typed else min(DEFAULT_CONTEXT, arch.max_context)
             rows = quant_fits(arch, loaded.breakdown, [(v.label, v.bytes) for v in variants], hardware, context)
         except (SourceError, ConfigError, ValueError) as exc:
-            self.app.call_from_thread(self._status, str(exc), True)
+            self._answer(asked, self._status, str(exc), True)
             return
-        self.app.call_from_thread(setattr, self, "quants", QuantList(loaded, rows, target, context))
+        self._answer(asked, setattr, self, "quants", QuantList(loaded, rows, target, context))
 
     def watch_quants(self, quants: QuantList | None) -> None:
         results = self.query_one("#search-results", DataTable)
@@ -208,10 +225,11 @@ class SearchScreen(Screen[None]):
                 key=r.label,
             )
         fitting = sum(r.verdict == "fits" for r in quants.rows)
-        self._status(
-            f"{quants.loaded.source}: {fitting} of {len(quants.rows)} quants fit on {quants.target} "
-            f"at {format_tokens(quants.context)} (llama.cpp); enter loads one, escape goes back"
-        )
+        if all(r.verdict is None for r in quants.rows):
+            where = "no GPU target to check against (ctrl+g on the dashboard sets one)"
+        else:
+            where = f"{fitting} of {len(quants.rows)} fit on {quants.target} at {format_tokens(quants.context)}"
+        self._status(f"{quants.loaded.source}: {where}; enter loads a quant, escape goes back")
         table.focus()
 
     @on(DataTable.RowSelected, "#search-quants")
@@ -232,8 +250,9 @@ class SearchScreen(Screen[None]):
     def action_back(self) -> None:
         """From the quants back to the results; from the results back to the dashboard."""
         if self.quants is not None:
+            self._asked += 1
             self.quants = None
-            self._status(f"{len(self.results)} repos; enter reads one")
+            self._status("enter reads a repo; ctrl+f types a new query")
             self.query_one("#search-results", DataTable).focus()
             return
         self.app.pop_screen()
