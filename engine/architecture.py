@@ -70,9 +70,23 @@ class MlaSpec:
     """Per-head query/key width with rotary embedding (the key part is shared across heads)."""
     v_head_dim: int
     """Per-head value width."""
+    index_n_heads: int = 0
+    """Heads of a DeepSeek sparse-attention lightning indexer (DeepSeek-V3.2, GLM-5); 0 means none."""
+    index_head_dim: int = 0
+    """Width of each indexer head; the indexer caches one key of this width per token and layer."""
+    shared_index_layers: tuple[int, ...] = ()
+    """Layers that reuse the previous layer's indexer selection: no indexer weights, no indexer cache (GLM-5.2)."""
 
     def __post_init__(self) -> None:
         """Validate ranks and head widths."""
+        _require_non_negative("mla", "index_n_heads", self.index_n_heads, MAX_HEADS)
+        _require_non_negative("mla", "index_head_dim", self.index_head_dim, MAX_HIDDEN)
+        if bool(self.index_n_heads) != bool(self.index_head_dim):
+            raise ValueError("mla.index_n_heads and mla.index_head_dim must both be set or both be 0")
+        if list(self.shared_index_layers) != sorted(set(self.shared_index_layers)):
+            raise ValueError("mla.shared_index_layers must be sorted layer indices without repeats")
+        if self.index_n_heads and not self.q_lora_rank:
+            raise ValueError("an MLA indexer reads the q latent: mla.q_lora_rank must be positive")
         _require_non_negative("mla", "q_lora_rank", self.q_lora_rank, MAX_HIDDEN)
         _require_positive("mla", "kv_lora_rank", self.kv_lora_rank, MAX_HIDDEN)
         _require_positive("mla", "qk_nope_head_dim", self.qk_nope_head_dim, MAX_HIDDEN)
@@ -209,6 +223,10 @@ class MoeSpec:
     """Each expert's projections carry biases (gpt-oss)."""
     dense_layers: tuple[int, ...] = ()
     """Indices of decoder layers that use a dense FFN instead (first_k_dense_replace, interleaving)."""
+    learned_correction_bias: bool = False
+    """The per-expert score-correction bias is a learned parameter, counted (ERNIE 4.5's moe_statics)."""
+    router_scales: bool = False
+    """The router scales its input per hidden channel and its scores per expert (Gemma 4)."""
 
     def __post_init__(self) -> None:
         """Validate expert counts and sizes."""
@@ -284,6 +302,21 @@ class Architecture:
     """Rows of a learned absolute position table (GPT-2); 0 for rotary models."""
     final_norm: bool = True
     """A norm after the last layer."""
+    v_head_dim: int = 0
+    """Per-head value width where it differs from head_dim (MiMo-V2-Flash); 0 means head_dim."""
+    full_num_kv_heads: int = 0
+    """Key/value heads of the full-attention layers where they differ (Gemma 4's global layers,
+    MiMo-V2-Flash's full layers); 0 means num_kv_heads."""
+    full_head_dim: int = 0
+    """Query/key head width of the full-attention layers where it differs; 0 means head_dim."""
+    full_v_head_dim: int = 0
+    """Value head width of the full-attention layers where it differs; 0 means their head width."""
+    full_shared_kv: bool = False
+    """Full-attention layers use their keys as values (Gemma 4's attention_k_eq_v): no v projection."""
+    full_no_sinks: bool = False
+    """With attention_sinks: only the sliding layers have sinks (MiMo-V2-Flash)."""
+    dense_ffn_with_moe: bool = False
+    """Each MoE layer also runs the dense FFN beside its experts (Gemma 4 26B-A4B)."""
     mla: MlaSpec | None = None
     """Multi-head latent attention, or None for MHA/GQA/MQA."""
     moe: MoeSpec | None = None
@@ -321,6 +354,13 @@ class Architecture:
         _require_non_negative("architecture", "learned_positions", self.learned_positions, MAX_CONTEXT)
         _require_non_negative("architecture", "sliding_window", self.sliding_window, MAX_CONTEXT)
         _require_non_negative("architecture", "mtp_layers", self.mtp_layers, 64)
+        for name in ("v_head_dim", "full_head_dim", "full_v_head_dim"):
+            _require_non_negative("architecture", name, getattr(self, name), MAX_HIDDEN)
+        _require_non_negative("architecture", "full_num_kv_heads", self.full_num_kv_heads, MAX_HEADS)
+        if self.full_num_kv_heads and self.num_heads % self.full_num_kv_heads:
+            raise ValueError(
+                f"num_heads ({self.num_heads}) must be divisible by full_num_kv_heads ({self.full_num_kv_heads})"
+            )
         if self.norm not in NORM_KINDS:
             raise ValueError(f"norm must be one of {', '.join(NORM_KINDS)}, got {self.norm!r}")
         if self.num_kv_heads > self.num_heads:
@@ -367,6 +407,29 @@ class Architecture:
         full: LayerKind = "full"
         return tuple(full for _ in range(self.num_layers))
 
+    def attention_shape(self, kind: LayerKind) -> tuple[int, int, int, bool]:
+        """(kv heads, q/k head width, v head width, keys double as values) of a softmax layer of ``kind``.
+
+        Full-attention layers may have their own shape (Gemma 4's global layers: fewer, wider kv
+        heads); sliding and chunked layers use the record's own.
+        """
+        if kind in ("full", "hybrid"):
+            head = self.full_head_dim or self.head_dim
+            v_head = self.full_v_head_dim or (head if self.full_head_dim else self.v_head_dim or head)
+            return self.full_num_kv_heads or self.num_kv_heads, head, v_head, self.full_shared_kv
+        return self.num_kv_heads, self.head_dim, self.v_head_dim or self.head_dim, False
+
+    @property
+    def num_indexed_layers(self) -> int:
+        """Layers with their own sparse-attention indexer (weights and key cache)."""
+        if self.mla is None or not self.mla.index_n_heads:
+            return 0
+        return self.num_layers - len(self.mla.shared_index_layers)
+
+    def has_sinks(self, kind: LayerKind) -> bool:
+        """Whether a softmax layer of ``kind`` has one learned sink logit per head."""
+        return self.attention_sinks and not (self.full_no_sinks and kind in ("full", "hybrid"))
+
     @property
     def num_moe_layers(self) -> int:
         """Layers with routed experts."""
@@ -376,7 +439,9 @@ class Architecture:
 
     @property
     def num_dense_ffn_layers(self) -> int:
-        """Layers with a dense FFN."""
+        """Layers with a dense FFN (every MoE layer too where ``dense_ffn_with_moe``)."""
+        if self.dense_ffn_with_moe:
+            return self.num_layers - len(self.no_ffn_layers)
         return self.num_layers - self.num_moe_layers - len(self.no_ffn_layers)
 
 

@@ -16,6 +16,8 @@ from paramtui.engine.config_keys import keys_not_understood
 from paramtui.engine.mappers_dense_current import MAPPERS as DENSE_CURRENT_MAPPERS
 from paramtui.engine.mappers_hybrid import MAPPERS as HYBRID_MAPPERS
 from paramtui.engine.mappers_hybrid import PREPARE, HybridConfigError
+from paramtui.engine.mappers_moe_current import MAPPERS as CURRENT_MOE_MAPPERS
+from paramtui.engine.mappers_moe_current import MoeConfigError
 from paramtui.engine.vision import VisionTower, vision_tower
 
 Config = Mapping[str, Any]
@@ -510,6 +512,7 @@ _MAPPERS: dict[str, Callable[[Config, dict[str, Any]], dict[str, Any]]] = {
     "qwen3_vl_moe_text": _qwen3_moe,
     **HYBRID_MAPPERS,
     **DENSE_CURRENT_MAPPERS,
+    **CURRENT_MOE_MAPPERS,
 }
 
 
@@ -596,7 +599,7 @@ def import_config(config: Config, name: str = "") -> ImportResult:
         return ImportResult(Architecture(**fields), tuple(notes), unread, fallback=mapper is None, vision=tower)
     except ConfigError:
         raise
-    except HybridConfigError as exc:
+    except (HybridConfigError, MoeConfigError) as exc:
         raise ConfigError(str(exc)) from exc
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"config.json describes an impossible model: {exc}") from exc

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from paramtui.engine.architecture import ATTENTION_KINDS, Architecture
+from paramtui.engine.architecture import ATTENTION_KINDS, Architecture, LayerKind
 
 KV_DTYPE_BYTES: dict[str, Fraction] = {
     "fp32": Fraction(4),
@@ -89,29 +89,49 @@ def resolve_kv_dtype(name: str, arch: Architecture) -> str:
     return key
 
 
-def _layer_kv_widths(arch: Architecture, rules: KvRules) -> tuple[int, int]:
-    """(K, V) values one attention layer caches per token."""
+def _layer_kv_widths(arch: Architecture, rules: KvRules, kind: LayerKind = "full") -> tuple[int, int]:
+    """(K, V) values one attention layer of ``kind`` caches per token."""
     if arch.mla is not None:
         m = arch.mla
         if rules.mla_latent:
             return m.kv_lora_rank + m.qk_rope_head_dim, m.kv_lora_rank if rules.mla_v_cache else 0
         return arch.num_heads * m.qk_head_dim, arch.num_heads * m.v_head_dim
-    return arch.num_kv_heads * arch.head_dim, arch.num_kv_heads * arch.head_dim
+    kv_heads, head, v_head, _ = arch.attention_shape(kind)
+    return kv_heads * head, kv_heads * v_head
 
 
-def _layer_bytes_per_token(arch: Architecture, kv_dtype: str, rules: KvRules) -> Fraction:
-    """Bytes one attention layer caches per token."""
-    k, v = _layer_kv_widths(arch, rules)
+INDEXER_QUANT_BLOCK = 128
+"""Values per fp32 scale in the indexer's fp8 key cache (vLLM's and SGLang's quant_block_size)."""
+
+
+def indexer_bytes_per_token(arch: Architecture) -> int:
+    """Bytes one layer's sparse-attention indexer caches per token (DeepSeek-V3.2, GLM-5).
+
+    vLLM (DeepseekV32IndexerCache) and SGLang (DSATokenToKVPool) keep the indexer key in fp8 with
+    one fp32 scale per 128 values whatever the KV dtype: 128 + 4 = 132 bytes for a 128-wide key.
+    """
+    m = arch.mla
+    if m is None or not m.index_head_dim:
+        return 0
+    return m.index_head_dim + m.index_head_dim // INDEXER_QUANT_BLOCK * 4
+
+
+def _layer_bytes_per_token(arch: Architecture, kv_dtype: str, rules: KvRules, kind: LayerKind = "full") -> Fraction:
+    """Bytes one attention layer of ``kind`` caches per token (an indexer's keys apart)."""
+    k, v = _layer_kv_widths(arch, rules, kind)
     return (k + v) * KV_DTYPE_BYTES[kv_dtype]
 
 
 def attention_bytes_per_token(arch: Architecture, kv_dtype: str, rules: KvRules) -> int:
-    """Bytes one token takes across every attention layer (full and sliding).
+    """Bytes one token takes across every attention layer (full and sliding), indexer keys included.
 
     The unit engines count their KV pool in (vLLM's "GPU KV cache size: N tokens", SGLang's "#tokens").
     """
-    layers = sum(1 for kind in arch.layer_kinds if kind in ATTENTION_KINDS)
-    return int(_layer_bytes_per_token(arch, kv_dtype, rules) * layers)
+    total = sum(
+        (_layer_bytes_per_token(arch, kv_dtype, rules, kind) for kind in arch.layer_kinds if kind in ATTENTION_KINDS),
+        Fraction(0),
+    )
+    return int(total) + arch.num_indexed_layers * indexer_bytes_per_token(arch)
 
 
 def _linear_state_values(arch: Architecture) -> tuple[int, int]:
@@ -273,8 +293,11 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
     if context < 0 or batch < 1:
         raise ValueError("context must be >= 0 and batch >= 1")
     width = KV_DTYPE_BYTES[kv_dtype]
-    k_width, v_width = _layer_kv_widths(arch, rules)
+    k_width, v_width = _layer_kv_widths(arch, rules, "full")
+    k_slide, v_slide = _layer_kv_widths(arch, rules, "sliding")
+    indexer = indexer_bytes_per_token(arch)
     per_layer = (k_width + v_width) * width
+    per_sliding = (k_slide + v_slide) * width
     counts: dict[str, int] = {}
     for kind in arch.layer_kinds:
         counts[kind] = counts.get(kind, 0) + 1
@@ -284,17 +307,19 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
     full_cells = full_tokens(context, batch, rules)
     window = arch.sliding_window or context
     sliding_cells = sliding_tokens(context, batch, window, rules) if n_sliding else 0
-    attention_cells = n_full * full_cells + n_sliding * sliding_cells
-    k_bytes = k_width * width * attention_cells
-    v_bytes = v_width * width * attention_cells
+    full_held, sliding_held = n_full * full_cells, n_sliding * sliding_cells
+    # The indexer's keys (DeepSeek-V3.2, GLM-5) sit beside the latent of every indexed (full) layer.
+    index_bytes = indexer * arch.num_indexed_layers * full_cells
+    k_bytes = k_width * width * full_held + k_slide * width * sliding_held + index_bytes
+    v_bytes = v_width * width * full_held + v_slide * width * sliding_held
     recurrent = _linear_state_bytes(arch, rules) * batch * n_linear
     n_ssm = counts.get("ssm", 0) + counts.get("hybrid", 0)
     ssm = ssm_state_bytes(arch, rules) * batch * n_ssm
     kinds: list[KindCache] = []
     if n_full:
-        kinds.append(KindCache("full", n_full, full_cells, int(per_layer * full_cells * n_full)))
+        kinds.append(KindCache("full", n_full, full_cells, int(per_layer * full_cells * n_full) + index_bytes))
     if n_sliding:
-        kinds.append(KindCache("sliding", n_sliding, sliding_cells, int(per_layer * sliding_cells * n_sliding)))
+        kinds.append(KindCache("sliding", n_sliding, sliding_cells, int(per_sliding * sliding_cells * n_sliding)))
     if n_linear:
         kinds.append(KindCache("recurrent", n_linear, batch, recurrent))
     if n_ssm:
@@ -310,6 +335,13 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
         )
     else:
         what = f"2 x {arch.num_kv_heads} kv heads x {arch.head_dim}"
+        if v_slide != k_slide:
+            what = f"{arch.num_kv_heads} kv heads x (K {arch.head_dim} + V {v_slide // arch.num_kv_heads})"
+        if (k_width, v_width) != (k_slide, v_slide):
+            kv_full = arch.full_num_kv_heads or arch.num_kv_heads
+            what = f"full layers {kv_full} kv heads x (K {k_width // kv_full} + V {v_width // kv_full}), other " + what
+    if indexer:
+        what += f" + indexer key {indexer} B (fp8 + scales) on {arch.num_indexed_layers} layers"
     layers = ", ".join(f"{n} {k}" for k, n in counts.items())
     basis = (
         f"{what} x {float(width):g} B ({kv_dtype}) = {float(per_layer):,.0f} B/token/layer; "
@@ -323,7 +355,7 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
         basis += f"; {arch.ssm.variant} state {ssm_state_bytes(arch, rules):,} B per layer and sequence"
     return KvEstimate(
         int(total),
-        int(per_layer * n_full),
+        int(per_layer * n_full) + indexer * arch.num_indexed_layers,
         kv_dtype,
         basis,
         batch,

@@ -155,16 +155,35 @@ def attention_layer_params(arch: Architecture, kind: LayerKind) -> tuple[int, in
         kv += m.kv_lora_rank * heads * (m.qk_nope_head_dim + m.v_head_dim)
         o = _linear(heads * m.v_head_dim, h, arch.out_bias)
         return q + kv + o, norms + m.kv_lora_rank
-    q_width = arch.num_heads * arch.head_dim
-    kv_width = arch.num_kv_heads * arch.head_dim
+    kv_heads, head, v_head, shared_kv = arch.attention_shape(kind)
+    q_width = arch.num_heads * head
+    k_width = kv_heads * head
     q = _linear(h, q_width * (2 if arch.attention_output_gate else 1), arch.qkv_bias)
-    kv = 2 * _linear(h, kv_width, arch.qkv_bias)
-    o = _linear(q_width, h, arch.out_bias)
-    sinks = arch.num_heads if arch.attention_sinks else 0
+    kv = _linear(h, k_width, arch.qkv_bias) + (0 if shared_kv else _linear(h, kv_heads * v_head, arch.qkv_bias))
+    o = _linear(arch.num_heads * v_head, h, arch.out_bias)
+    sinks = arch.num_heads if arch.has_sinks(kind) else 0
     qk_norms = 0
     if arch.qk_norm:
-        qk_norms = q_width + kv_width if arch.qk_norm_all_heads else 2 * arch.head_dim
+        qk_norms = q_width + k_width if arch.qk_norm_all_heads else 2 * head
     return q + kv + o + sinks, qk_norms
+
+
+def indexer_params(arch: Architecture) -> int:
+    """Matrices of one layer's sparse-attention lightning indexer (DeepSeek-V3.2, GLM-5).
+
+    transformers' DeepseekV32Indexer: wq_b from the q latent to heads x head width, wk from the
+    hidden state to one key, weights_proj from the hidden state to one weight per head; no biases.
+    """
+    m = arch.mla
+    if m is None or not m.index_n_heads:
+        return 0
+    return m.q_lora_rank * m.index_n_heads * m.index_head_dim + arch.hidden_size * (m.index_head_dim + m.index_n_heads)
+
+
+def indexer_norm_params(arch: Architecture) -> int:
+    """The indexer's key LayerNorm (weight and bias over one key)."""
+    m = arch.mla
+    return 2 * m.index_head_dim if m is not None and m.index_n_heads else 0
 
 
 def expert_params(arch: Architecture) -> int:
@@ -188,12 +207,17 @@ def router_params(arch: Architecture) -> int:
     """Parameters of one MoE layer's router.
 
     transformers registers DeepSeek-V3's e_score_correction_bias as a buffer, not a parameter
-    (it is set by the balancing rule, not learned), so it is not counted.
+    (it is set by the balancing rule, not learned), so it is not counted; ERNIE 4.5 makes it a
+    parameter (``learned_correction_bias``). Gemma 4's router adds a scale per hidden channel and
+    one per expert.
     """
     moe = arch.moe
     if moe is None:
         return 0
-    return _linear(arch.hidden_size, moe.num_experts, moe.router_bias)
+    extra = (arch.hidden_size + moe.num_experts if moe.router_scales else 0) + (
+        moe.num_experts if moe.learned_correction_bias else 0
+    )
+    return _linear(arch.hidden_size, moe.num_experts, moe.router_bias) + extra
 
 
 def count_params(arch: Architecture) -> ParamBreakdown:
@@ -217,9 +241,14 @@ def count_params(arch: Architecture) -> ParamBreakdown:
         attention += params
         attn_norms += norms
         kinds[kind] = kinds.get(kind, 0) + 1
+    indexed = arch.num_indexed_layers
+    attention += indexed * indexer_params(arch)
+    attn_norms += indexed * indexer_norm_params(arch)
     attn_kind = "MLA" if arch.mla else ("MHA" if arch.num_kv_heads == arch.num_heads else "GQA")
     attn_basis = f"{attn_kind}, {arch.num_heads} heads / {arch.num_kv_heads} kv heads x head_dim {arch.head_dim}"
     attn_basis += ", layers " + ", ".join(f"{n} {k}" for k, n in kinds.items())
+    if indexed:
+        attn_basis += f", sparse-attention indexer on {indexed} layers ({indexer_params(arch):,} each)"
 
     dense_layers = arch.num_dense_ffn_layers
     dense_ffn = dense_layers * ffn_params(h, arch.ffn_size, arch.gated_ffn, arch.mlp_bias)
@@ -282,6 +311,8 @@ def mtp_params(arch: Architecture) -> tuple[int, str]:
     ffn = ffn_params(h, arch.ffn_size, arch.gated_ffn, arch.mlp_bias)
     if arch.moe is not None:
         ffn = arch.moe.num_experts * expert_params(arch) + shared_expert_params(arch) + router_params(arch)
+    attn += indexer_params(arch)  # an MTP layer of a sparse-attention model has its own indexer
+    attn_norms += indexer_norm_params(arch)
     layer = attn + attn_norms + ffn + arch.norms_per_layer * norm_params(arch, h)
     extra = 3 * norm_params(arch, h) + 2 * h * h
     per_module = layer + extra
@@ -297,11 +328,15 @@ def attention_flops_per_token(arch: Architecture, context: float) -> float:
     2 x heads x (qk width + v width) x attended tokens per full or sliding layer (a sliding layer
     attends to at most its window); linear-attention layers add no context term.
     """
-    width = arch.mla.qk_head_dim + arch.mla.v_head_dim if arch.mla is not None else 2 * arch.head_dim
     total = 0.0
     for kind in arch.layer_kinds:
         if kind in ("linear", "ssm", "none"):
             continue
+        if arch.mla is not None:
+            width = arch.mla.qk_head_dim + arch.mla.v_head_dim
+        else:
+            _, head, v_head, _ = arch.attention_shape(kind)
+            width = head + v_head
         attended = context if kind in ("full", "hybrid") else min(context, arch.sliding_window)
         total += 2 * arch.num_heads * width * attended
     return total

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from paramtui.engine.architecture import Architecture
+from paramtui.engine.architecture import Architecture, LayerKind
 from paramtui.engine.params import ComponentName, ParamBreakdown
 
 TensorClass = Literal[
@@ -65,7 +65,7 @@ def _matrix(
     return TensorGroup(component, cls, layer, count, n_in * n_out, n_in, routed)
 
 
-def _attention(arch: Architecture, layer: int, kind: str) -> list[TensorGroup]:
+def _attention(arch: Architecture, layer: int, kind: LayerKind) -> list[TensorGroup]:
     h = arch.hidden_size
     if kind == "none":
         return []
@@ -98,15 +98,20 @@ def _attention(arch: Architecture, layer: int, kind: str) -> list[TensorGroup]:
             _matrix("attention", "attn_v", layer, m.kv_lora_rank, heads * (m.qk_nope_head_dim + m.v_head_dim))
         )
         groups.append(_matrix("attention", "attn_output", layer, heads * m.v_head_dim, h))
+        if m.index_n_heads and layer not in m.shared_index_layers:  # the indexer's wq_b, wk and weights_proj
+            groups.append(_matrix("attention", "attn_other", layer, m.q_lora_rank, m.index_n_heads * m.index_head_dim))
+            groups.append(_matrix("attention", "attn_other", layer, h, m.index_head_dim))
+            groups.append(_matrix("attention", "attn_other", layer, h, m.index_n_heads))
         return groups
-    q_width = arch.num_heads * arch.head_dim
-    kv_width = arch.num_kv_heads * arch.head_dim
-    return [
+    kv_heads, head, v_head, shared_kv = arch.attention_shape(kind)
+    q_width = arch.num_heads * head
+    out = [
         _matrix("attention", "attn_q", layer, h, q_width * (2 if arch.attention_output_gate else 1)),
-        _matrix("attention", "attn_k", layer, h, kv_width),
-        _matrix("attention", "attn_v", layer, h, kv_width),
-        _matrix("attention", "attn_output", layer, q_width, h),
+        _matrix("attention", "attn_k", layer, h, kv_heads * head),
     ]
+    if not shared_kv:
+        out.append(_matrix("attention", "attn_v", layer, h, kv_heads * v_head))
+    return [*out, _matrix("attention", "attn_output", layer, arch.num_heads * v_head, h)]
 
 
 def _ffn(
@@ -143,6 +148,8 @@ def tensor_inventory(arch: Architecture, breakdown: ParamBreakdown) -> tuple[Ten
         if moe is None or layer in dense_layers:
             groups += _ffn("dense_ffn", layer, h, arch.ffn_size, arch.gated_ffn)
             continue
+        if arch.dense_ffn_with_moe:
+            groups += _ffn("dense_ffn", layer, h, arch.ffn_size, arch.gated_ffn)
         groups += _ffn("routed_experts", layer, h, moe.expert_ffn_size, arch.gated_ffn, moe.num_experts, True)
         for _ in range(moe.num_shared_experts):
             groups += _ffn("shared_experts", layer, h, moe.shared_expert_ffn_size, arch.gated_ffn)

@@ -69,7 +69,8 @@ def _qwen3_vl(vc: Config, outer: Config) -> VisionTower:
     channels = _int(vc, "in_channels", 3)
     merged = h * _int(vc, "spatial_merge_size", 2) ** 2
     out = _int(vc, "out_hidden_size", 3584)
-    deepstack = len(vc.get("deepstack_visual_indexes") or (8, 16, 24))
+    indexes = vc.get("deepstack_visual_indexes")  # Qwen3.5 states an empty list: no DeepStack mergers
+    deepstack = len(indexes) if isinstance(indexes, list) else 3
     block = 4 * h + _linear(h, 3 * h) + _linear(h, h) + _linear(h, inter) + _linear(inter, h)
     embed = _linear(channels * temporal * patch * patch, h) + _int(vc, "num_position_embeddings", 2304) * h
     merger = _linear(merged, merged) + _linear(merged, out)
@@ -152,6 +153,8 @@ _TOWERS: dict[str, Callable[[Config, Config], VisionTower]] = {
     "qwen2_5_vl": _qwen2_5_vl,
     "qwen3_vl": _qwen3_vl,
     "qwen3_vl_moe": _qwen3_vl,
+    "qwen3_5": _qwen3_vl,
+    "qwen3_5_moe": _qwen3_vl,
     "gemma3": _siglip,
     "llama4": _llama4,
     "gemma4": _gemma4,

@@ -88,10 +88,21 @@ def count(path: Path) -> dict:
         total += numel
         if ROUTED.search(name) and "shared" not in name:
             routed += numel
-    experts = getattr(config, "n_routed_experts", None) or getattr(config, "num_local_experts", None) or getattr(
-        config, "num_experts", None
+    experts = (
+        getattr(config, "n_routed_experts", None)
+        or getattr(config, "num_local_experts", None)
+        or getattr(config, "num_experts", None)
+        or getattr(config, "moe_num_experts", None)  # ERNIE 4.5
     )
-    k = getattr(config, "num_experts_per_tok", None) or getattr(config, "experts_per_token", None)
+    k = (
+        getattr(config, "num_experts_per_tok", None)
+        or getattr(config, "experts_per_token", None)
+        or getattr(config, "top_k_experts", None)  # Gemma 4
+        or getattr(config, "moe_k", None)  # ERNIE 4.5
+        or getattr(config, "moe_topk", None)  # Hunyuan
+    )
+    if isinstance(k, list):  # Hunyuan states one top-k per layer; they are all the same in published configs
+        k = k[0]
     ffn = getattr(config, "ffn_config", None)
     if ffn is not None:  # DBRX nests its expert settings
         experts, k = ffn.moe_num_experts, ffn.moe_top_k
