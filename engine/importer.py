@@ -50,6 +50,17 @@ SUPPORTED_MODEL_TYPES += ("nemotron_h", "jamba", "lfm2", "qwen2_5_vl")  # other 
 SUPPORTED_MODEL_TYPES += ("gemma", "cohere", "phi", "olmo2", "olmo3", "exaone4", "stablelm", "starcoder2", "smollm3")
 """Current dense types with a published config (tests/data/current_dense_configs); cohere2 and seed_oss
 are mapped and checked on shape-only configs, so not listed."""
+SUPPORTED_MODEL_TYPES += (  # current MoE families (engine/mappers_moe_current.py), tests/data/current_configs
+    "qwen3_5",
+    "qwen3_5_moe",
+    "gemma4",
+    "glm4_moe_lite",
+    "glm_moe_dsa",
+    "deepseek_v32",
+    "minimax_m2",
+    "mimo_v2_flash",
+    "kimi_k25",
+)  # ernie4_5_moe, hunyuan_v1_moe and dots1 are mapped but checked on real shapes only (no vendored published config)
 
 _DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 

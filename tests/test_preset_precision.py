@@ -19,6 +19,17 @@ HF = "https://huggingface.co/"
 PUBLISHED_PRECISION: dict[str, tuple[str, str]] = {
     "deepseek-r1": ("fp8", HF + "deepseek-ai/DeepSeek-R1: FP8 e4m3 weights, 128x128 block scales (as DeepSeek-V3)"),
     "deepseek-v3": ("fp8", HF + "deepseek-ai/DeepSeek-V3: README_WEIGHTS.md, FP8 e4m3 weights, 128x128 block scales"),
+    "deepseek-v3.2": ("fp8", HF + "deepseek-ai/DeepSeek-V3.2: FP8 e4m3 weights with ue8m0 128x128 block scales"),
+    "glm-5": ("bf16", HF + "zai-org/GLM-5: safetensors BF16 (FP8 is the zai-org/GLM-5-FP8 repo)"),
+    "minimax-m2.5": (
+        "fp8",
+        HF + "MiniMaxAI/MiniMax-M2.5: FP8 e4m3 weights, 128x128 blocks (config.json quantization_config)",
+    ),
+    "mimo-v2-flash": (
+        "fp8",
+        HF + "XiaomiMiMo/MiMo-V2-Flash: FP8 e4m3 weights, 128x128 blocks (config.json quantization_config)",
+    ),
+    "qwen3.5-397b-a17b": ("bf16", HF + "Qwen/Qwen3.5-397B-A17B: safetensors BF16 (FP8 is the -FP8 repo)"),
     "devstral-small-2-24b": ("fp8", HF + "mistralai/Devstral-Small-2-24B-Instruct-2512: weights published in FP8"),
     "exaone-4.0-32b": ("bf16", HF + "LGAI-EXAONE/EXAONE-4.0-32B: safetensors BF16"),
     "gemma-2-9b": ("bf16", HF + "google/gemma-2-9b-it: safetensors BF16"),

@@ -1,0 +1,154 @@
+"""The MoE families people download in 2025-2026: counts equal transformers', and the cache follows the layers.
+
+Reference: tests/data/current_reference_counts.json, made by scripts/reference_counts.py
+(transformers 5.25.0, torch 2.14.1, AutoModelForCausalLM.from_config on the meta device; the
+vision tower apart with --vision) over tests/data/current_configs. Each config names its source
+in its ``paramtui.config_source``: verbatim Hub configs vendored by ai-dynamo/aiconfigurator,
+except the ``-shape`` files (ERNIE 4.5, Hunyuan-A13B, dots.llm1), built from model cards because
+no published copy could be found; those types are mapped but not listed as supported.
+KV rules: vLLM's DeepseekV32IndexerCache and SGLang's DSATokenToKVPool keep the indexer key in
+fp8 plus one fp32 scale per 128 values (128 + 4 = 132 bytes per token and indexed layer).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from paramtui.engine import ConfigError, count_params, import_config
+from paramtui.engine.importer import SUPPORTED_MODEL_TYPES
+from paramtui.engine.kv_cache import KvRules, attention_bytes_per_token, estimate_kv_cache
+from paramtui.engine.tensors import tensor_inventory
+
+DATA = Path(__file__).parent / "data"
+CONFIGS = DATA / "current_configs"
+REFERENCE: dict[str, Any] = json.loads((DATA / "current_reference_counts.json").read_text())
+STEMS = sorted(p.stem for p in CONFIGS.glob("*.json"))
+RULES = KvRules(mla_latent=True, sliding="window", extra_tokens=0)
+
+
+def _raw(stem: str) -> dict[str, Any]:
+    return json.loads((CONFIGS / f"{stem}.json").read_text())
+
+
+def _import(stem: str):  # type: ignore[no-untyped-def]
+    return import_config(_raw(stem))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_total_and_active_equal_transformers(stem: str) -> None:
+    ref = REFERENCE[stem]
+    result = _import(stem)
+    bd = count_params(result.architecture)
+    assert result.exact and not result.fallback
+    assert (bd.total, bd.active) == (ref["total"], ref["active"])
+    assert bd.component("routed_experts").stored == ref["routed_experts"]
+
+
+@pytest.mark.parametrize("stem", [s for s in STEMS if "vision" in REFERENCE[s] and s != "kimi-k2.5"])
+def test_the_vision_tower_equals_transformers_apart(stem: str) -> None:
+    tower = _import(stem).vision
+    assert tower is not None and tower.params == REFERENCE[stem]["vision"]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_the_tensor_inventory_accounts_for_every_parameter(stem: str) -> None:
+    arch = _import(stem).architecture
+    bd = count_params(arch)
+    assert sum(g.total_elements for g in tensor_inventory(arch, bd)) == bd.total
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_published_configs_carry_a_citable_source(stem: str) -> None:
+    source = _raw(stem)["paramtui"]["config_source"]
+    if stem.endswith("-shape"):
+        assert source["shape_only"] and source["basis"]
+        assert _raw(stem)["model_type"] not in SUPPORTED_MODEL_TYPES
+    else:
+        assert source["repository"] and source["path"] and len(source["commit"]) == 40
+
+
+def test_deepseek_v32_indexer_weights_and_cache() -> None:
+    """61 indexers of wq_b 1536 x 64 x 128 + wk 7168 x 128 + weights_proj 7168 x 64 + a 128-wide LayerNorm."""
+    arch = _import("deepseek-v3.2").architecture
+    assert arch.mla is not None and (arch.mla.index_n_heads, arch.mla.index_head_dim) == (64, 128)
+    assert arch.num_indexed_layers == 61
+    # bf16 latent (512 + 64) x 2 B plus the fp8 indexer key with its scale, per layer
+    assert attention_bytes_per_token(arch, "bf16", RULES) == 61 * ((512 + 64) * 2 + 132)
+    kv = estimate_kv_cache(arch, 1_000, 2, "bf16", RULES)
+    assert kv.bytes == 2 * 1_000 * 61 * ((512 + 64) * 2 + 132)
+    assert kv.k_bytes == kv.bytes and kv.v_bytes == 0
+
+
+def test_glm_5_2_shared_indexer_layers_have_no_indexer() -> None:
+    """GLM-5.2's indexer_types: 'shared' layers reuse the previous selection (GlmMoeDsaAttention.skip_topk)."""
+    raw = _raw("glm-5.2")
+    arch = import_config(raw).architecture
+    assert arch.mla is not None
+    assert arch.num_indexed_layers == raw["indexer_types"].count("full") < arch.num_layers
+    glm5 = _import("glm-5").architecture
+    assert glm5.num_indexed_layers == glm5.num_layers == 78
+
+
+def test_gemma_4_global_layers_have_their_own_shape() -> None:
+    """26B-A4B: 25 sliding layers of 8 kv heads x 256, 5 global layers of 2 kv heads x 512 whose keys are the values."""
+    arch = _import("gemma-4-26b-a4b").architecture
+    assert arch.layer_kinds.count("full") == 5 and arch.sliding_window == 1024
+    assert arch.attention_shape("sliding") == (8, 256, 256, False)
+    assert arch.attention_shape("full") == (2, 512, 512, True)
+    assert arch.dense_ffn_with_moe and arch.num_dense_ffn_layers == arch.num_moe_layers == 30
+    assert arch.moe is not None and arch.moe.router_scales
+    kv = estimate_kv_cache(arch, 4_096, 1, "bf16", RULES)
+    full = 5 * 2 * 2 * 512 * 2 * 4_096  # K and V cached (V is the normed K), 2 kv heads x 512, bf16
+    sliding = 25 * 2 * 8 * 256 * 2 * 1_024
+    assert kv.bytes == full + sliding
+
+
+def test_gemma_4_per_layer_embeddings_are_refused_in_one_line() -> None:
+    raw = _raw("gemma-4-31b-it-nvfp4")
+    raw["text_config"] = {**raw["text_config"], "hidden_size_per_layer_input": 256}
+    with pytest.raises(ConfigError, match="hidden_size_per_layer_input") as err:
+        import_config(raw)
+    assert "\n" not in str(err.value)
+
+
+def test_mimo_v2_flash_sliding_layers_have_more_kv_heads_and_sinks() -> None:
+    arch = _import("mimo-v2-flash").architecture
+    assert arch.layer_kinds.count("full") == 9 and arch.sliding_window == 129
+    assert arch.attention_shape("sliding") == (8, 192, 128, False)
+    assert arch.attention_shape("full") == (4, 192, 128, False)
+    assert arch.has_sinks("sliding") and not arch.has_sinks("full")
+    assert arch.num_moe_layers == 47
+    full_bytes = 9 * 4 * (192 + 128) * 2  # per token, bf16
+    assert estimate_kv_cache(arch, 100, 1, "bf16", RULES).bytes_per_token_full == full_bytes
+
+
+def test_qwen3_5_is_three_linear_layers_per_gated_full_one() -> None:
+    arch = _import("qwen3.5-397b-a17b").architecture
+    assert arch.layer_kinds.count("linear") == 45 and arch.layer_kinds.count("full") == 15
+    assert arch.attention_output_gate and arch.moe is not None and arch.moe.shared_expert_gate
+
+
+def test_ernie_shape_equals_the_checkpoint_headers() -> None:
+    """The Hub API sums ERNIE-4.5-21B-A3B-Thinking's safetensors headers to 21,825,437,888 parameters."""
+    assert count_params(_import("ernie-4.5-21b-a3b-shape").architecture).total == 21_825_437_888
+
+
+def test_the_counts_read_as_the_model_cards_say() -> None:
+    """Published headline figures (model cards), within their rounding: (total, active, active tolerance)."""
+    cards = {
+        # "30B-A3B" rounds down: 3.9B active with the embedding table, 3.6B without
+        "glm-4.7-flash": (30e9, 3e9, 0.3),
+        "gemma-4-26b-a4b": (25.2e9, 3.8e9, 0.02),
+        "kimi-k2.5": (1.03e12, 32e9, 0.05),
+        "hunyuan-a13b-shape": (80e9, 13e9, 0.05),
+        "dots.llm1-shape": (142e9, 14e9, 0.02),
+        "ernie-4.5-21b-a3b-shape": (21e9, 3e9, 0.15),
+    }
+    for stem, (total, active, rel) in cards.items():
+        bd = count_params(_import(stem).architecture)
+        assert bd.total == pytest.approx(total, rel=0.04), stem
+        assert bd.active == pytest.approx(active, rel=rel), stem
