@@ -247,6 +247,52 @@ class MoeSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class CompressedAttentionSpec:
+    """DeepSeek-V4's attention: one shared 512-wide KV head over a sliding window, plus compressed history.
+
+    Every layer (transformers' DeepseekV4Attention) has a low-rank query (q_a, q_b), one kv
+    projection whose output serves as key and value, a grouped low-rank output (o_a per group of
+    heads, o_b mixing the groups) and a sink per head. A layer with a compression ratio m also
+    keeps one compressed KV entry per m tokens: at ``sparse_ratio`` (CSA, m = 4) through an
+    overlapping compressor twice head_dim wide plus a lightning indexer that picks index_topk
+    entries; at other ratios (HCA, m = 128) through a plain compressor read in full. Hyper-
+    connections (mHC) keep hc_mult residual streams, mixed around attention and the FFN.
+    """
+
+    q_lora_rank: int
+    """Rank of the query compression."""
+    o_groups: int
+    """Head groups of the grouped output projection."""
+    o_lora_rank: int
+    """Width each group is projected to before o_b mixes them."""
+    compress_ratios: tuple[int, ...]
+    """Compression ratio of each layer; 0 = the sliding window only."""
+    sparse_ratio: int = 4
+    """Layers with this ratio use compressed sparse attention (overlapping compressor and indexer)."""
+    index_n_heads: int = 0
+    """Heads of the CSA layers' lightning indexer."""
+    index_head_dim: int = 0
+    """Width of each indexer head (its compressed keys are cached)."""
+    index_topk: int = 0
+    """Compressed entries each query attends to in a CSA layer."""
+    hc_mult: int = 0
+    """Hyper-connection residual streams (0: a plain residual)."""
+
+    def __post_init__(self) -> None:
+        """Validate ranks, groups and ratios."""
+        for name in ("q_lora_rank", "o_groups", "o_lora_rank", "sparse_ratio"):
+            _require_positive("compressed", name, getattr(self, name), MAX_HIDDEN)
+        for name in ("index_n_heads", "index_head_dim", "index_topk", "hc_mult"):
+            _require_non_negative("compressed", name, getattr(self, name), MAX_CONTEXT)
+        for ratio in self.compress_ratios:
+            _require_non_negative("compressed", "compress_ratios[]", ratio, MAX_CONTEXT)
+
+    def is_sparse(self, ratio: int) -> bool:
+        """Whether a layer of this ratio is a CSA layer (with an indexer)."""
+        return ratio == self.sparse_ratio
+
+
+@dataclass(frozen=True, slots=True)
 class Architecture:
     """A decoder-only transformer, dense or MoE, as its parameter count sees it.
 
@@ -325,6 +371,8 @@ class Architecture:
     """Linear-attention spec for the layers whose kind is ``linear``."""
     ssm: SsmSpec | None = None
     """State-space / short-convolution mixer of the layers whose kind is ``ssm`` or ``hybrid``."""
+    compressed: CompressedAttentionSpec | None = None
+    """DeepSeek-V4's compressed attention, replacing the q/k/v/o layout of every layer."""
     no_ffn_layers: tuple[int, ...] = ()
     """Layers without any FFN (Nemotron-H's mixer-only blocks, Mamba-2): neither dense nor MoE."""
     layer_types: tuple[LayerKind, ...] = ()
@@ -382,6 +430,11 @@ class Architecture:
                 raise ValueError("layer_types has ssm or hybrid layers but ssm is not set")
             if ("sliding" in self.layer_types or "chunked" in self.layer_types) and not self.sliding_window:
                 raise ValueError("sliding_window must be positive when some layers are sliding or chunked")
+        if self.compressed is not None and len(self.compressed.compress_ratios) != self.num_layers:
+            raise ValueError(
+                f"compressed.compress_ratios has {len(self.compressed.compress_ratios)} entries "
+                f"but num_layers is {self.num_layers}"
+            )
         if self.moe is not None and self.moe.dense_layers and self.moe.dense_layers[-1] >= self.num_layers:
             raise ValueError(
                 f"moe.dense_layers names layer {self.moe.dense_layers[-1]} but there are only {self.num_layers} layers"
@@ -455,5 +508,6 @@ SECTIONS: dict[str, type] = {
     "moe": MoeSpec,
     "linear_attention": LinearAttentionSpec,
     "ssm": SsmSpec,
+    "compressed": CompressedAttentionSpec,
 }
 """The record's optional sections (None when absent) and the spec type each one holds."""

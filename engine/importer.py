@@ -57,6 +57,7 @@ SUPPORTED_MODEL_TYPES += (  # current MoE families (engine/mappers_moe_current.p
     "glm4_moe_lite",
     "glm_moe_dsa",
     "deepseek_v32",
+    "deepseek_v4",
     "minimax_m2",
     "mimo_v2_flash",
     "kimi_k25",
@@ -115,11 +116,21 @@ def _dtype(cfg: Config) -> str:
 
 
 def _quant(cfg: Config) -> str:
-    """``quantization_config.quant_method`` or empty."""
+    """``quantization_config.quant_method`` or empty.
+
+    compressed-tensors holds fp8 or packed int4 weights; a config whose weight groups are all
+    4-bit integers (Kimi K2.5's W4A16 experts) reads ``compressed-tensors-int4``.
+    """
     q = cfg.get("quantization_config")
-    if isinstance(q, Mapping):
-        return str(q.get("quant_method", "")).lower()
-    return ""
+    if not isinstance(q, Mapping):
+        return ""
+    method = str(q.get("quant_method", "")).lower()
+    groups = q.get("config_groups")
+    if method == "compressed-tensors" and isinstance(groups, Mapping) and groups:
+        weights = [g.get("weights") if isinstance(g, Mapping) else None for g in groups.values()]
+        if all(isinstance(w, Mapping) and w.get("num_bits") == 4 and w.get("type") == "int" for w in weights):
+            return "compressed-tensors-int4"
+    return method
 
 
 def _common(cfg: Config, name: str, model_type: str) -> dict[str, Any]:

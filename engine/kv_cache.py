@@ -122,11 +122,78 @@ def _layer_bytes_per_token(arch: Architecture, kv_dtype: str, rules: KvRules, ki
     return (k + v) * KV_DTYPE_BYTES[kv_dtype]
 
 
+def _compressed_bytes_per_token(arch: Architecture, kv_dtype: str) -> Fraction:
+    """Bytes the compressed layers of DeepSeek-V4 add per token of context (before rounding to entries)."""
+    c = arch.compressed
+    if c is None:
+        return Fraction(0)
+    index = c.index_head_dim + c.index_head_dim // INDEXER_QUANT_BLOCK * 4 if c.index_head_dim else 0
+    total = Fraction(0)
+    for ratio in c.compress_ratios:
+        if ratio:
+            per_entry = arch.head_dim * KV_DTYPE_BYTES[kv_dtype] + (index if c.is_sparse(ratio) else 0)
+            total += Fraction(per_entry) / ratio
+    return total
+
+
+def _compressed_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: str, rules: KvRules) -> KvEstimate:
+    """DeepSeek-V4: a sliding window of one shared K/V vector per layer, plus compressed entries.
+
+    Every layer caches its last ``sliding_window`` tokens' single head_dim vector (read as key
+    and value) under the runtime's sliding rule; a layer of ratio m also keeps ceil(context / m)
+    compressed entries of head_dim, and a CSA layer its indexer's compressed keys, in fp8 with
+    one fp32 scale per 128 values as for DeepSeek-V3.2 (vLLM's DeepseekV4 indexer cache).
+    """
+    c = arch.compressed
+    if c is None:  # guarded by the caller
+        raise ValueError("compressed cache without its spec")
+    width = KV_DTYPE_BYTES[kv_dtype]
+    d = arch.head_dim
+    window = arch.sliding_window or context
+    sliding_cells = sliding_tokens(context, batch, window, rules)
+    sliding = d * width * sliding_cells * arch.num_layers
+    index = c.index_head_dim + c.index_head_dim // INDEXER_QUANT_BLOCK * 4 if c.index_head_dim else 0
+    compressed = Fraction(0)
+    entries_max = 0
+    n_compressed = 0
+    for ratio in c.compress_ratios:
+        if not ratio:
+            continue
+        n_compressed += 1
+        entries = -(-context // ratio) * batch
+        entries_max = max(entries_max, entries)
+        compressed += entries * (d * width + (index if c.is_sparse(ratio) else 0))
+    kinds = [KindCache("sliding", arch.num_layers, sliding_cells, int(sliding))]
+    if n_compressed:
+        kinds.append(KindCache("full", n_compressed, entries_max, int(compressed)))
+    n_sparse = sum(1 for r in c.compress_ratios if r and c.is_sparse(r))
+    basis = (
+        f"one shared K/V vector of {d} x {float(width):g} B ({kv_dtype}) per token: window {window:,} on "
+        f"{arch.num_layers} layers ({rules.sliding}: {sliding_cells:,} cells); compressed entries on "
+        f"{n_compressed} layers (1 per ratio tokens), indexer keys {index} B (fp8 + scales) on {n_sparse}; "
+        f"context {context:,} x batch {batch}"
+    )
+    return KvEstimate(
+        int(sliding + compressed),
+        int(_compressed_bytes_per_token(arch, kv_dtype)),
+        kv_dtype,
+        basis,
+        batch,
+        int(sliding + compressed),
+        0,
+        tuple(kinds),
+        _rule_line(arch, rules),
+    )
+
+
 def attention_bytes_per_token(arch: Architecture, kv_dtype: str, rules: KvRules) -> int:
     """Bytes one token takes across every attention layer (full and sliding), indexer keys included.
 
     The unit engines count their KV pool in (vLLM's "GPU KV cache size: N tokens", SGLang's "#tokens").
+    DeepSeek-V4's layers add their compressed entries' share per token.
     """
+    if arch.compressed is not None:
+        return int(_compressed_bytes_per_token(arch, kv_dtype))
     total = sum(
         (_layer_bytes_per_token(arch, kv_dtype, rules, kind) for kind in arch.layer_kinds if kind in ATTENTION_KINDS),
         Fraction(0),
@@ -292,6 +359,8 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
     """
     if context < 0 or batch < 1:
         raise ValueError("context must be >= 0 and batch >= 1")
+    if arch.compressed is not None:
+        return _compressed_kv_cache(arch, context, batch, kv_dtype, rules)
     width = KV_DTYPE_BYTES[kv_dtype]
     k_width, v_width = _layer_kv_widths(arch, rules, "full")
     k_slide, v_slide = _layer_kv_widths(arch, rules, "sliding")

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from paramtui.engine.architecture import LayerKind, LinearAttentionSpec, MlaSpec, MoeSpec
+from paramtui.engine.architecture import CompressedAttentionSpec, LayerKind, LinearAttentionSpec, MlaSpec, MoeSpec
 
 Config = Mapping[str, Any]
 Fields = dict[str, Any]
@@ -415,6 +415,86 @@ def dots1(cfg: Config, base: Fields) -> Fields:
     return fields
 
 
+# --- DeepSeek-V4 -----------------------------------------------------------------------------------
+
+_V4_LAYER_TYPES = ("sliding_attention", "compressed_sparse_attention", "heavily_compressed_attention")
+
+
+def _rates(cfg: Config) -> Mapping[str, Any]:
+    """DeepseekV4Config's ``compress_rates`` (CSA and HCA ratios by layer type), or none."""
+    raw = cfg.get("compress_rates")
+    return raw if isinstance(raw, Mapping) else {}
+
+
+def _v4_ratios(cfg: Config, layers: int) -> tuple[int, ...]:
+    """Per-layer compression ratios from ``layer_types``, the legacy ``compress_ratios`` or the default."""
+    rates = _rates(cfg)
+    csa = _int(cfg, "compress_rate_csa", int(rates.get("compressed_sparse_attention", 4)))
+    hca = _int(cfg, "compress_rate_hca", int(rates.get("heavily_compressed_attention", 128)))
+    by_type = {"sliding_attention": 0, "compressed_sparse_attention": csa, "heavily_compressed_attention": hca}
+    types = cfg.get("layer_types")
+    if isinstance(types, list):
+        unknown = sorted({str(t) for t in types} - set(_V4_LAYER_TYPES))
+        if unknown:
+            raise MoeConfigError(f"config.json 'layer_types' has kinds this mapping does not know: {unknown}")
+        return tuple(by_type[str(t)] for t in types[:layers])
+    legacy = cfg.get("compress_ratios")
+    if isinstance(legacy, list):  # V4's published configs list one more entry, for the MTP layer
+        if len(legacy) < layers:
+            raise MoeConfigError(f"config.json 'compress_ratios' has {len(legacy)} entries for {layers} layers")
+        return tuple(int(r) for r in legacy[:layers])
+    # DeepseekV4Config's default: two HCA layers, then HCA and CSA alternate
+    return tuple(hca if i < 2 or i % 2 == 0 else csa for i in range(layers))
+
+
+def deepseek_v4(cfg: Config, base: Fields) -> Fields:
+    """DeepSeek-V4 (Flash, Pro): compressed attention over one shared KV head, hyper-connections, every layer MoE.
+
+    The ``hash_moe`` layers route by a token-id table (a buffer) but keep the learned gate weight,
+    so they count like the others. The MTP layer is not built by transformers and is not counted.
+    """
+    layers = base["num_layers"]
+    rates = _rates(cfg)
+    compressed = CompressedAttentionSpec(
+        q_lora_rank=_int(cfg, "q_lora_rank", 1024),
+        o_groups=_int(cfg, "o_groups", 8),
+        o_lora_rank=_int(cfg, "o_lora_rank", 1024),
+        compress_ratios=_v4_ratios(cfg, layers),
+        sparse_ratio=_int(cfg, "compress_rate_csa", int(rates.get("compressed_sparse_attention", 4))),
+        index_n_heads=_int(cfg, "index_n_heads", 64),
+        index_head_dim=_int(cfg, "index_head_dim", 128),
+        index_topk=_int(cfg, "index_topk", 512),
+        hc_mult=_int(cfg, "hc_mult", 4),
+    )
+    n_shared = _int(cfg, "n_shared_experts", 1)
+    expert = _int(cfg, "moe_intermediate_size")
+    moe = MoeSpec(
+        num_experts=_int(cfg, "n_routed_experts", 256),
+        top_k=_int(cfg, "num_experts_per_tok", 6),
+        expert_ffn_size=expert,
+        num_shared_experts=n_shared,
+        shared_expert_ffn_size=expert if n_shared else 0,
+        router_score_correction_bias=True,
+    )
+    window = _int(cfg, "sliding_window", 128)
+    quant = cfg.get("quantization_config")
+    expert_dtype = cfg.get("expert_dtype") or (quant.get("expert_dtype") if isinstance(quant, Mapping) else None)
+    if str(expert_dtype).lower() == "fp4":
+        # The Hub checkpoints keep the routed experts in FP4 (e2m1 with a ue8m0 scale per 32
+        # values, MXFP4's layout) and the rest in FP8: size them as MXFP4 experts, as gpt-oss.
+        base = {**base, "quantization": "mxfp4"}
+    return {
+        **base,
+        "num_kv_heads": 1,
+        "head_dim": _int(cfg, "head_dim", 512),
+        "attention_sinks": True,
+        "layer_types": ("sliding",) * layers,
+        "sliding_window": window,
+        "compressed": compressed,
+        "moe": moe,
+    }
+
+
 MAPPERS: dict[str, Callable[[Config, Fields], Fields]] = {
     "qwen3_5": qwen3_5,
     "qwen3_5_text": qwen3_5,
@@ -429,5 +509,6 @@ MAPPERS: dict[str, Callable[[Config, Fields], Fields]] = {
     "ernie4_5_moe": ernie4_5_moe,
     "hunyuan_v1_moe": hunyuan_v1_moe,
     "dots1": dots1,
+    "deepseek_v4": deepseek_v4,
 }
 """model_type -> mapper, merged into the importer's table."""

@@ -118,11 +118,58 @@ def ssm_layer_params(arch: Architecture) -> tuple[int, int]:
     return params, inner if s.gated_norm else 0
 
 
-def attention_layer_params(arch: Architecture, kind: LayerKind) -> tuple[int, int]:
-    """Return (attention params, attention-internal norm params) of one layer of the given kind."""
+def compressed_attention_params(arch: Architecture, ratio: int) -> tuple[int, int]:
+    """(params, internal norm params) of one DeepSeek-V4 attention layer with compression ``ratio``.
+
+    transformers' DeepseekV4Attention: q_a (H -> q rank) with its norm, q_b (rank -> heads x d),
+    kv (H -> d) with its norm, o_a (heads x d / groups -> groups x o rank, per group: heads x d x
+    o rank in all), o_b (groups x o rank -> H), a sink per head. A compressor adds kv and gate
+    projections H -> w, a ratio x w position bias and a d-wide norm (w = 2d for CSA's overlapping
+    windows, d for HCA); a CSA layer's indexer adds its own compressor at 2 x index width, its
+    q_b (q rank -> index heads x index width) and weights_proj (H -> index heads).
+    """
+    c = arch.compressed
+    if c is None:  # guarded by the callers
+        raise ValueError("compressed attention without its spec")
+    h, heads, d, r = arch.hidden_size, arch.num_heads, arch.head_dim, c.q_lora_rank
+    params = h * r + r * heads * d + h * d + heads * d * c.o_lora_rank + c.o_groups * c.o_lora_rank * h + heads
+    norms = r + d
+    if ratio:
+        w = 2 * d if c.is_sparse(ratio) else d
+        params += 2 * h * w + ratio * w
+        norms += d
+        if c.is_sparse(ratio) and c.index_n_heads:
+            iw = 2 * c.index_head_dim
+            params += 2 * h * iw + ratio * iw + r * c.index_n_heads * c.index_head_dim + h * c.index_n_heads
+            norms += c.index_head_dim
+    return params, norms
+
+
+def hyper_connection_params(arch: Architecture) -> int:
+    """Hyper-connection mixers (DeepSeek-V4's mHC): two per layer and one before the head.
+
+    Each layer mixer: fn (2 + m) x m rows over m x H, a base of (2 + m) x m and 3 scales; the
+    head's: m rows over m x H, m bases and one scale (m = hc_mult streams).
+    """
+    c = arch.compressed
+    if c is None or not c.hc_mult:
+        return 0
+    m, h = c.hc_mult, arch.hidden_size
+    per_mixer = (2 + m) * m * m * h + (2 + m) * m + 3
+    return arch.num_layers * 2 * per_mixer + m * m * h + m + 1
+
+
+def attention_layer_params(arch: Architecture, kind: LayerKind, layer: int | None = None) -> tuple[int, int]:
+    """Return (attention params, attention-internal norm params) of one layer of the given kind.
+
+    ``layer`` picks the compression ratio of a DeepSeek-V4 layer (none when omitted).
+    """
     h = arch.hidden_size
     if kind == "none":
         return 0, 0
+    if arch.compressed is not None and kind not in ("linear", "ssm"):
+        ratio = arch.compressed.compress_ratios[layer] if layer is not None else 0
+        return compressed_attention_params(arch, ratio)
     if kind == "ssm":
         return ssm_layer_params(arch)
     if kind == "hybrid":
@@ -236,8 +283,8 @@ def count_params(arch: Architecture) -> ParamBreakdown:
     attention = 0
     attn_norms = 0
     kinds: dict[str, int] = {}
-    for kind in arch.layer_kinds:
-        params, norms = attention_layer_params(arch, kind)
+    for layer, kind in enumerate(arch.layer_kinds):
+        params, norms = attention_layer_params(arch, kind, layer)
         attention += params
         attn_norms += norms
         kinds[kind] = kinds.get(kind, 0) + 1
@@ -245,6 +292,9 @@ def count_params(arch: Architecture) -> ParamBreakdown:
     attention += indexed * indexer_params(arch)
     attn_norms += indexed * indexer_norm_params(arch)
     attn_kind = "MLA" if arch.mla else ("MHA" if arch.num_kv_heads == arch.num_heads else "GQA")
+    if arch.compressed is not None:
+        ratios = [r for r in arch.compressed.compress_ratios if r]
+        attn_kind = f"compressed (DeepSeek-V4: {len(ratios)} of {n_layers} layers compress, shared K/V)"
     attn_basis = f"{attn_kind}, {arch.num_heads} heads / {arch.num_kv_heads} kv heads x head_dim {arch.head_dim}"
     attn_basis += ", layers " + ", ".join(f"{n} {k}" for k, n in kinds.items())
     if indexed:
@@ -278,6 +328,10 @@ def count_params(arch: Architecture) -> ParamBreakdown:
     norms = n_layers * arch.norms_per_layer * norm_params(arch, h) + attn_norms
     norms += norm_params(arch, h) if arch.final_norm else 0
     norm_basis = f"{n_layers} layers x {arch.norms_per_layer} {arch.norm} x {h:,} + attention-internal + final"
+    hyper = hyper_connection_params(arch)
+    if hyper:
+        norms += hyper
+        norm_basis += f" + hyper-connection mixers {hyper:,}"
 
     head = (0 if arch.tie_embeddings else v * h) + (v if arch.head_bias else 0)
     head_basis = "tied to the embedding table" if arch.tie_embeddings else f"vocab {v:,} x hidden {h:,}"
@@ -326,11 +380,22 @@ def attention_flops_per_token(arch: Architecture, context: float) -> float:
     """FLOPs of one token's attention scores and weighted sum over ``context`` earlier tokens.
 
     2 x heads x (qk width + v width) x attended tokens per full or sliding layer (a sliding layer
-    attends to at most its window); linear-attention layers add no context term.
+    attends to at most its window); linear-attention layers add no context term. A DeepSeek-V4
+    layer attends to its window plus its compressed entries (context / ratio; a CSA layer only
+    the index_topk its indexer picks).
     """
     total = 0.0
-    for kind in arch.layer_kinds:
+    c = arch.compressed
+    for layer, kind in enumerate(arch.layer_kinds):
         if kind in ("linear", "ssm", "none"):
+            continue
+        if c is not None:
+            ratio = c.compress_ratios[layer]
+            attended = min(context, arch.sliding_window or context)
+            if ratio:
+                entries = context / ratio
+                attended += min(entries, c.index_topk) if c.is_sparse(ratio) and c.index_topk else entries
+            total += 2 * arch.num_heads * 2 * arch.head_dim * attended
             continue
         if arch.mla is not None:
             width = arch.mla.qk_head_dim + arch.mla.v_head_dim

@@ -99,6 +99,7 @@ AUTO_BY_QUANT_METHOD: dict[str, str] = {
     "fp8": "fp8",
     "fbgemm_fp8": "fp8",
     "compressed-tensors": "fp8",
+    "compressed-tensors-int4": "int4",
     "mxfp4": "mxfp4",
     "awq": "int4",
     "gptq": "int4",

@@ -33,7 +33,7 @@ def _check(owner: str, name: str, value: Any, annotation: Any) -> Any:
     """``value`` converted to the field's type, or ValueError naming the field."""
     origin = typing.get_origin(annotation)
     if origin is tuple:
-        if not isinstance(value, list):
+        if not isinstance(value, list | tuple):  # a list from JSON, a tuple from dataclasses.asdict
             raise ValueError(f"{owner}.{name} must be a list, not {type(value).__name__}")
         inner = typing.get_args(annotation)[0]
         return tuple(_check(owner, f"{name}[{i}]", v, inner) for i, v in enumerate(value))

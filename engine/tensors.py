@@ -84,6 +84,8 @@ def _attention(arch: Architecture, layer: int, kind: LayerKind) -> list[TensorGr
             _matrix("attention", "attn_other", layer, h, 2 * la.num_value_heads),
             _matrix("attention", "attn_output", layer, la.value_dim, h),
         ]
+    if arch.compressed is not None:
+        return _compressed_attention(arch, layer)
     if arch.mla is not None:
         m, heads = arch.mla, arch.num_heads
         groups = []
@@ -112,6 +114,32 @@ def _attention(arch: Architecture, layer: int, kind: LayerKind) -> list[TensorGr
     if not shared_kv:
         out.append(_matrix("attention", "attn_v", layer, h, kv_heads * v_head))
     return [*out, _matrix("attention", "attn_output", layer, arch.num_heads * v_head, h)]
+
+
+def _compressed_attention(arch: Architecture, layer: int) -> list[TensorGroup]:
+    """DeepSeek-V4's matrices (engine/params.py compressed_attention_params lists them)."""
+    c = arch.compressed
+    if c is None:
+        return []
+    h, heads, d, r = arch.hidden_size, arch.num_heads, arch.head_dim, c.q_lora_rank
+    groups = [
+        _matrix("attention", "attn_other", layer, h, r),
+        _matrix("attention", "attn_q", layer, r, heads * d),
+        _matrix("attention", "attn_k", layer, h, d),  # one KV head, read as key and value
+        _matrix("attention", "attn_output", layer, heads * d // c.o_groups, c.o_groups * c.o_lora_rank),
+        _matrix("attention", "attn_output", layer, c.o_groups * c.o_lora_rank, h),
+    ]
+    ratio = c.compress_ratios[layer]
+    if ratio:
+        w = 2 * d if c.is_sparse(ratio) else d
+        groups += [_matrix("attention", "attn_other", layer, h, w, count=2)]  # compressor kv and gate
+        if c.is_sparse(ratio) and c.index_n_heads:
+            groups += [
+                _matrix("attention", "attn_other", layer, h, 2 * c.index_head_dim, count=2),
+                _matrix("attention", "attn_other", layer, r, c.index_n_heads * c.index_head_dim),
+                _matrix("attention", "attn_other", layer, h, c.index_n_heads),
+            ]
+    return groups
 
 
 def _ffn(

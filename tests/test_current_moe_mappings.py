@@ -126,6 +126,23 @@ def test_mimo_v2_flash_sliding_layers_have_more_kv_heads_and_sinks() -> None:
     assert estimate_kv_cache(arch, 100, 1, "bf16", RULES).bytes_per_token_full == full_bytes
 
 
+def test_deepseek_v4_compresses_its_history() -> None:
+    """V4-Flash: 21 CSA layers (1 entry per 4 tokens, with an indexer), 20 HCA layers (1 per 128), 2 plain.
+
+    At 1M tokens in bf16: 43 windows of 128 x 512 x 2 B, plus 512 x 2 B per compressed entry and
+    132 B of indexer key per CSA entry; about a tenth of DeepSeek-V3.2's latent cache.
+    """
+    arch = _import("deepseek-v4-flash").architecture
+    c = arch.compressed
+    assert c is not None and c.compress_ratios.count(4) == 21 and c.compress_ratios.count(128) == 20
+    ctx = 1_048_576
+    kv = estimate_kv_cache(arch, ctx, 1, "bf16", RULES)
+    expected = 43 * 128 * 512 * 2 + 21 * (ctx // 4) * (512 * 2 + 132) + 20 * (ctx // 128) * 512 * 2
+    assert kv.bytes == expected
+    v32 = estimate_kv_cache(_import("deepseek-v3.2").architecture, ctx, 1, "bf16", RULES)
+    assert 0.05 < kv.bytes / v32.bytes < 0.12
+
+
 def test_qwen3_5_is_three_linear_layers_per_gated_full_one() -> None:
     arch = _import("qwen3.5-397b-a17b").architecture
     assert arch.layer_kinds.count("linear") == 45 and arch.layer_kinds.count("full") == 15
@@ -146,6 +163,8 @@ def test_the_counts_read_as_the_model_cards_say() -> None:
         "kimi-k2.5": (1.03e12, 32e9, 0.05),
         "hunyuan-a13b-shape": (80e9, 13e9, 0.05),
         "dots.llm1-shape": (142e9, 14e9, 0.02),
+        "deepseek-v4-flash": (284e9, 13e9, 0.07),
+        "deepseek-v4-pro": (1.6e12, 49e9, 0.03),
         "ernie-4.5-21b-a3b-shape": (21e9, 3e9, 0.15),
     }
     for stem, (total, active, rel) in cards.items():

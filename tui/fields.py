@@ -14,7 +14,15 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from paramtui.engine.architecture import SECTIONS, Architecture, LinearAttentionSpec, MlaSpec, MoeSpec, SsmSpec
+from paramtui.engine.architecture import (
+    SECTIONS,
+    Architecture,
+    CompressedAttentionSpec,
+    LinearAttentionSpec,
+    MlaSpec,
+    MoeSpec,
+    SsmSpec,
+)
 
 # SECTIONS (from the record): the optional nested specs, each switched on or off as a whole.
 
@@ -22,8 +30,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "model": ("name", "model_type", "vocab_size", "hidden_size", "num_layers", "max_context", "tie_embeddings",
               "head_bias", "learned_positions", "weights_dtype", "quantization", "mtp_layers"),
     "attention": ("num_heads", "num_kv_heads", "head_dim", "qkv_bias", "out_bias", "qk_norm",
-                  "qk_norm_all_heads", "attention_output_gate", "attention_sinks", "sliding_window", "layer_types"),
-    "ffn": ("ffn_size", "gated_ffn", "mlp_bias", "no_ffn_layers"),
+                  "qk_norm_all_heads", "attention_output_gate", "attention_sinks", "sliding_window", "layer_types",
+                  "v_head_dim", "full_num_kv_heads", "full_head_dim", "full_v_head_dim", "full_shared_kv",
+                  "full_no_sinks"),
+    "ffn": ("ffn_size", "gated_ffn", "mlp_bias", "no_ffn_layers", "dense_ffn_with_moe"),
     "norms": ("norm", "norms_per_layer", "final_norm"),
 }  # fmt: skip
 """Top-level fields by editor group; the nested specs form their own groups."""
@@ -35,6 +45,12 @@ def default_section(name: str, arch: Architecture) -> Any:
         return MoeSpec(num_experts=8, top_k=2, expert_ffn_size=arch.ffn_size)
     if name == "ssm":  # Mamba-2 as Nemotron-H / Bamba build it
         return SsmSpec(inner_size=2 * arch.hidden_size, state_size=128, num_heads=2 * arch.hidden_size // 64)
+    if name == "compressed":  # DeepSeek-V4-Flash's layout: CSA and HCA layers alternate after two plain ones
+        ratios = tuple(0 if i < 2 else (4 if i % 2 == 0 else 128) for i in range(arch.num_layers))
+        return CompressedAttentionSpec(
+            q_lora_rank=1024, o_groups=8, o_lora_rank=1024, compress_ratios=ratios,
+            index_n_heads=64, index_head_dim=128, index_topk=512, hc_mult=4,
+        )  # fmt: skip
     if name == "mla":
         return MlaSpec(q_lora_rank=1536, kv_lora_rank=512, qk_nope_head_dim=128, qk_rope_head_dim=64, v_head_dim=128)
     return LinearAttentionSpec(
