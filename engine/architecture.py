@@ -74,6 +74,8 @@ class MlaSpec:
     """Heads of a DeepSeek sparse-attention lightning indexer (DeepSeek-V3.2, GLM-5); 0 means none."""
     index_head_dim: int = 0
     """Width of each indexer head; the indexer caches one key of this width per token and layer."""
+    index_topk: int = 0
+    """Tokens each query attends to where the indexer selects them (0: all of them)."""
     shared_index_layers: tuple[int, ...] = ()
     """Layers that reuse the previous layer's indexer selection: no indexer weights, no indexer cache (GLM-5.2)."""
 
@@ -81,6 +83,7 @@ class MlaSpec:
         """Validate ranks and head widths."""
         _require_non_negative("mla", "index_n_heads", self.index_n_heads, MAX_HEADS)
         _require_non_negative("mla", "index_head_dim", self.index_head_dim, MAX_HIDDEN)
+        _require_non_negative("mla", "index_topk", self.index_topk, MAX_CONTEXT)
         if bool(self.index_n_heads) != bool(self.index_head_dim):
             raise ValueError("mla.index_n_heads and mla.index_head_dim must both be set or both be 0")
         if list(self.shared_index_layers) != sorted(set(self.shared_index_layers)):

@@ -196,6 +196,7 @@ def _mla(cfg: Config, indexer: bool, layers: int) -> MlaSpec:
         v_head_dim=_int(cfg, "v_head_dim"),
         index_n_heads=_int(cfg, "index_n_heads", 64) if indexer else 0,
         index_head_dim=_int(cfg, "index_head_dim", 128) if indexer else 0,
+        index_topk=_int(cfg, "index_topk", 2048) if indexer else 0,
         shared_index_layers=shared,
     )
 

@@ -380,7 +380,8 @@ def attention_flops_per_token(arch: Architecture, context: float) -> float:
     """FLOPs of one token's attention scores and weighted sum over ``context`` earlier tokens.
 
     2 x heads x (qk width + v width) x attended tokens per full or sliding layer (a sliding layer
-    attends to at most its window); linear-attention layers add no context term. A DeepSeek-V4
+    attends to at most its window); linear-attention layers add no context term. A layer with a
+    DeepSeek sparse-attention indexer attends to its index_topk tokens and scores all. A DeepSeek-V4
     layer attends to its window plus its compressed entries (context / ratio; a CSA layer only
     the index_topk its indexer picks).
     """
@@ -403,6 +404,13 @@ def attention_flops_per_token(arch: Architecture, context: float) -> float:
             _, head, v_head, _ = arch.attention_shape(kind)
             width = head + v_head
         attended = context if kind in ("full", "hybrid") else min(context, arch.sliding_window)
+        m = arch.mla
+        if m is not None and m.index_n_heads:
+            # DeepSeek sparse attention: the indexer scores every earlier token (fp8, index heads x
+            # index width each), the attention reads only the index_topk it keeps.
+            if layer not in m.shared_index_layers:
+                total += 2 * m.index_n_heads * m.index_head_dim * context
+            attended = min(attended, m.index_topk or attended)
         total += 2 * arch.num_heads * width * attended
     return total
 

@@ -21,6 +21,7 @@ import pytest
 from paramtui.engine import ConfigError, count_params, import_config
 from paramtui.engine.importer import SUPPORTED_MODEL_TYPES
 from paramtui.engine.kv_cache import KvRules, attention_bytes_per_token, estimate_kv_cache
+from paramtui.engine.params import attention_flops_per_token
 from paramtui.engine.tensors import tensor_inventory
 
 DATA = Path(__file__).parent / "data"
@@ -81,6 +82,15 @@ def test_deepseek_v32_indexer_weights_and_cache() -> None:
     kv = estimate_kv_cache(arch, 1_000, 2, "bf16", RULES)
     assert kv.bytes == 2 * 1_000 * 61 * ((512 + 64) * 2 + 132)
     assert kv.k_bytes == kv.bytes and kv.v_bytes == 0
+
+
+def test_sparse_attention_reads_only_the_tokens_its_indexer_keeps() -> None:
+    """At 128K tokens each V3.2 layer scores all of them (64 x 128, fp8) and attends to index_topk 2048."""
+    arch = _import("deepseek-v3.2").architecture
+    ctx = 131_072
+    per_layer = 2 * 64 * 128 * ctx + 2 * 128 * (192 + 128) * 2_048
+    assert attention_flops_per_token(arch, ctx) == 61 * per_layer
+    assert attention_flops_per_token(arch, 1_000) == 61 * (2 * 64 * 128 * 1_000 + 2 * 128 * 320 * 1_000)
 
 
 def test_glm_5_2_shared_indexer_layers_have_no_indexer() -> None:
