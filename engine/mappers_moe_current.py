@@ -2,15 +2,16 @@
 
 Each mapper reads the keys transformers' own config class and modeling code read for that
 model_type (transformers 5.25: models/qwen3_5, qwen3_5_moe, gemma4, glm4_moe_lite, glm_moe_dsa,
-deepseek_v32, minimax_m2, mimo_v2_flash, ernie4_5_moe, dots1, hunyuan_v1_moe), with the same
+deepseek_v32, deepseek_v4, minimax_m2, mimo_v2_flash, ernie4_5_moe, dots1, hunyuan_v1_moe), with the same
 defaults where a published config leaves a key out, and returns the Architecture fields.
 tests/test_current_moe_mappings.py checks each against transformers' count on published configs.
 
 What these families add to the record: DeepSeek sparse attention's lightning indexer
 (``MlaSpec.index_*``), full-attention layers shaped apart from the sliding ones (Gemma 4's wide
 global heads whose keys double as values; MiMo-V2-Flash's fewer kv heads and sink-free full
-layers), a dense FFN beside the experts (Gemma 4 26B-A4B) and routers with learned scales or a
-learned correction bias.
+layers), a dense FFN beside the experts (Gemma 4 26B-A4B), routers with learned scales or a
+learned correction bias, and DeepSeek-V4's compressed attention (``CompressedAttentionSpec``).
+Kimi K2.5 (kimi_k25) needs no mapper of its own: its text part is kimi_k2.
 
 Pure: parsed dicts in, field dicts out. Registered in engine/importer.py's ``_MAPPERS``.
 """

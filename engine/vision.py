@@ -149,12 +149,32 @@ def _gemma4(vc: Config, outer: Config) -> VisionTower:
     return VisionTower(total, f"{layers} layers x {layer:,} (width {h}) + patch and position embeddings + projector")
 
 
+def _kimi_k25(vc: Config, outer: Config) -> VisionTower:
+    """Kimi K2.5's MoonViT: a biased patch conv, a learned 2-D position grid, LayerNorm blocks with
+    biased attention and a GELU MLP, a final LayerNorm, and a patch-merger projector (LayerNorm,
+    two biased Linears over 2 x 2 merged patches) into the text width.
+    """
+    h = _int(vc, "vt_hidden_size", _int(vc, "hidden_size", 1152))
+    inter = _int(vc, "vt_intermediate_size", _int(vc, "intermediate_size", 4304))
+    layers = _int(vc, "vt_num_hidden_layers", _int(vc, "num_hidden_layers", 27))
+    patch = _int(vc, "patch_size", 14)
+    grid = _int(vc, "init_pos_emb_height", 64) * _int(vc, "init_pos_emb_width", 64)
+    merge = vc.get("merge_kernel_size") or [2, 2]
+    merged = h * int(merge[0]) * int(merge[1])
+    block = 4 * h + 4 * _linear(h, h) + _linear(h, inter) + _linear(inter, h)
+    embed = _linear(3 * patch * patch, h) + grid * h
+    projector = 2 * _int(vc, "mm_hidden_size", h) + _linear(merged, merged) + _linear(merged, _text_hidden(outer))
+    total = embed + layers * block + 2 * h + projector
+    return VisionTower(total, f"{layers} layers x {block:,} (width {h}) + patch and position embeddings + projector")
+
+
 _TOWERS: dict[str, Callable[[Config, Config], VisionTower]] = {
     "qwen2_5_vl": _qwen2_5_vl,
     "qwen3_vl": _qwen3_vl,
     "qwen3_vl_moe": _qwen3_vl,
     "qwen3_5": _qwen3_vl,
     "qwen3_5_moe": _qwen3_vl,
+    "kimi_k25": _kimi_k25,
     "gemma3": _siglip,
     "llama4": _llama4,
     "gemma4": _gemma4,

@@ -50,7 +50,9 @@ def build_config(raw: dict):
 
 
 # Vision (and audio) tower and projector tensors of the full multimodal model.
-VISION = re.compile(r"(^|\.)(visual|vision_tower|vision_model|multi_modal_projector|embed_vision|audio_tower)\.")
+VISION = re.compile(
+    r"(^|\.)(visual|vision_tower|vision_model|multi_modal_projector|mm_projector|embed_vision|audio_tower)\."
+)
 
 
 def vision_params(raw: dict) -> int:

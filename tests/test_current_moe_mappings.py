@@ -49,7 +49,7 @@ def test_total_and_active_equal_transformers(stem: str) -> None:
     assert bd.component("routed_experts").stored == ref["routed_experts"]
 
 
-@pytest.mark.parametrize("stem", [s for s in STEMS if "vision" in REFERENCE[s] and s != "kimi-k2.5"])
+@pytest.mark.parametrize("stem", [s for s in STEMS if "vision" in REFERENCE[s]])
 def test_the_vision_tower_equals_transformers_apart(stem: str) -> None:
     tower = _import(stem).vision
     assert tower is not None and tower.params == REFERENCE[stem]["vision"]
@@ -157,6 +157,20 @@ def test_qwen3_5_is_three_linear_layers_per_gated_full_one() -> None:
     arch = _import("qwen3.5-397b-a17b").architecture
     assert arch.layer_kinds.count("linear") == 45 and arch.layer_kinds.count("full") == 15
     assert arch.attention_output_gate and arch.moe is not None and arch.moe.shared_expert_gate
+
+
+def test_kimi_k2_5_int4_experts_are_sized_as_int4() -> None:
+    """compressed-tensors with 4-bit integer weight groups (Kimi K2.5's W4A16 experts) is int4, not fp8."""
+    from paramtui.engine.precision import resolve_precision
+
+    arch = _import("kimi-k2.5").architecture
+    assert arch.quantization == "compressed-tensors-int4"
+    assert resolve_precision("auto", arch) == "int4"
+
+
+def test_deepseek_v4_fp4_experts_are_sized_as_mxfp4() -> None:
+    """The V4 checkpoints' expert_dtype fp4: routed experts in FP4 with a scale per 32 values."""
+    assert _import("deepseek-v4-flash").architecture.quantization == "mxfp4"
 
 
 def test_ernie_shape_equals_the_checkpoint_headers() -> None:
