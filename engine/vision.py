@@ -150,9 +150,11 @@ def _gemma4(vc: Config, outer: Config) -> VisionTower:
 
 
 def _kimi_k25(vc: Config, outer: Config) -> VisionTower:
-    """Kimi K2.5's MoonViT: a biased patch conv, a learned 2-D position grid, LayerNorm blocks with
-    biased attention and a GELU MLP, a final LayerNorm, and a patch-merger projector (LayerNorm,
-    two biased Linears over 2 x 2 merged patches) into the text width.
+    """Kimi K2.5's MoonViT and its patch-merger projector.
+
+    A biased patch conv, a learned 2-D position grid, LayerNorm blocks with biased attention and
+    a GELU MLP, a final LayerNorm; the projector: a LayerNorm and two biased Linears over 2 x 2
+    merged patches into the text width.
     """
     h = _int(vc, "vt_hidden_size", _int(vc, "hidden_size", 1152))
     inter = _int(vc, "vt_intermediate_size", _int(vc, "intermediate_size", 4304))
