@@ -149,11 +149,11 @@ def _entry(name: str, spec: object, data_size: int | None, filename: str) -> Ten
 
 
 _SCALE = re.compile(
-    r"(weight_scale(_inv|_2)?|input_scale|_scales?|\.scales|qzeros|g_idx|zero_point|weight_zero_point|"
+    r"(weight_scale(_inv|_2)?|input_scale|(?<!per_expert)_scales?|\.scales|qzeros|g_idx|zero_point|weight_zero_point|"
     r"\.SCB|weight_format|absmax|quant_map|quant_state\S*|nested_\w+)$"
 )
 _BUFFER = re.compile(
-    r"(e_score_correction_bias|rotary_emb\.inv_freq|\.attn\.bias|\.attn\.masked_bias|exp_probs_b(\.bias)?|"
+    r"((?<!moe_statics\.)e_score_correction_bias|rotary_emb\.inv_freq|\.attn\.bias|\.attn\.masked_bias|exp_probs_b(\.bias)?|"
     r"rope_freqs\.weight)$"
 )
 _VISION = re.compile(
@@ -165,7 +165,8 @@ _LAYER = re.compile(r"(?:^|\.)(?:layers|h|blocks|block|layer|blk)\.(\d+)\.")
 _ROUTED = re.compile(r"\.experts\.|_exps\.")
 _SHARED = re.compile(r"shared_expert|_shexp\.")
 _ROUTER = re.compile(
-    r"\.mlp\.gate\.|\.block_sparse_moe\.gate\.|\.router\.|\.moe\.gate\.|\.ffn_gate_inp\.|\.mixer\.gate\."
+    r"\.mlp\.gate\.|\.block_sparse_moe\.gate\.|\.router\.|\.moe\.gate\.|\.ffn_gate_inp\.|\.mixer\.gate\.|"
+    r"\.moe_statics\."  # ERNIE 4.5's learned score-correction bias: a parameter, counted with the router
 )
 _EMBED = re.compile(
     r"(embed_tokens|\.wte\.|^wte\.|word_embeddings|tok_embeddings|\.wpe\.|^wpe\.|token_embd|^backbone\.embeddings\.)"

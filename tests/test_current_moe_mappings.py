@@ -195,3 +195,31 @@ def test_the_counts_read_as_the_model_cards_say() -> None:
         bd = count_params(_import(stem).architecture)
         assert bd.total == pytest.approx(total, rel=0.04), stem
         assert bd.active == pytest.approx(active, rel=rel), stem
+
+
+@pytest.mark.parametrize(
+    ("name", "component"),
+    [
+        # transformers' parameter names (AutoModelForCausalLM on the meta device) and where the count puts them
+        ("model.layers.1.mlp.moe_statics.e_score_correction_bias", "router"),  # ERNIE: a learned parameter
+        ("model.layers.2.router.per_expert_scale", "router"),  # Gemma 4, not a quantization scale
+        ("model.layers.2.router.scale", "router"),
+        ("model.layers.2.router.proj.weight", "router"),
+        ("model.layers.2.post_feedforward_layernorm_2.weight", "norms"),
+        ("model.layers.0.self_attn.indexer.wq_b.weight", "attention"),  # DeepSeek-V3.2 / GLM-5
+        ("model.layers.0.self_attn.indexer.weights_proj.weight", "attention"),
+        ("model.layers.0.self_attn.indexer.k_norm.bias", "norms"),
+        ("model.layers.1.self_attn.sinks", "attention"),  # MiMo-V2-Flash
+    ],
+)
+def test_checkpoint_tensor_names_land_where_the_count_puts_them(name: str, component: str) -> None:
+    from paramtui.engine.checkpoint import classify
+
+    assert classify(name, 78) == ("weight", component)
+
+
+def test_a_routing_buffer_stays_a_buffer() -> None:
+    """DeepSeek's gate.e_score_correction_bias is a buffer in transformers: set aside, not counted."""
+    from paramtui.engine.checkpoint import classify
+
+    assert classify("model.layers.3.mlp.gate.e_score_correction_bias", 61) == ("buffer", None)
