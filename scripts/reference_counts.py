@@ -9,6 +9,7 @@ of paramtui or of CI.
     python -m venv /tmp/ref && /tmp/ref/bin/pip install torch==2.13.0 transformers==5.23.0
     /tmp/ref/bin/python scripts/reference_counts.py presets/models > tests/data/reference_counts.json
     /tmp/ref/bin/python scripts/reference_counts.py tests/data/vl_configs --vision > tests/data/vl_reference_counts.json
+    /tmp/ref/bin/python scripts/reference_counts.py tests/data/current_configs --vision > tests/data/current_reference_counts.json
 """
 
 from __future__ import annotations
