@@ -72,10 +72,11 @@ def test_the_list(size: tuple[int, int], snap_compare: object, h100: None) -> No
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_filtered_and_sorted_by_context(size: tuple[int, int], snap_compare: object, h100: None) -> None:
-    """'qwen' typed in the filter and ctrl+s three times: only the Qwen models (13 of 40), sorted by
+    """'qwen' typed in the filter and ctrl+s three times: only the Qwen models (14 of 45), sorted by
     'ctx ▼': Qwen3-Next 80B-A3B first (256k, '~ RAM' with tp1+RAM at 160x48), then the 128k ones
-    (Qwen2.5 7B and 14B); Qwen3 235B ('✗ near', 'needs 7 more GPUs' at 160x48) and Qwen3-Coder
-    ('✗ no', 'short by 826.8 GiB') last, with '-' for the figures a model that does not fit has none of;
+    (Qwen2.5 7B and 14B); Qwen3 235B ('✗ near', 'needs 7 more GPUs' at 160x48), Qwen3-Coder and
+    Qwen3.5 397B-A17B ('✗ no', 'short by ... GiB') last, with '-' for the figures a model that does
+    not fit has none of;
     the detail lines name the highlighted Qwen3-Next and its vllm serve line with --cpu-offload-gb."""
     app = _app()
     seen: list[str] = []
@@ -86,7 +87,7 @@ def test_filtered_and_sorted_by_context(size: tuple[int, int], snap_compare: obj
     assert snap_compare(app, terminal_size=size, run_before=before)  # type: ignore[operator]
     text = seen[0]
     for part in (
-        f"13 of {len(all_presets())} models",
+        f"{sum('qwen' in p.display_name.lower() for p in all_presets().values())} of {len(all_presets())} models",
         "ctx ▼",
         "Qwen3-Next 80B-A3B",
         "Qwen2.5 7B",
