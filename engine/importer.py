@@ -46,10 +46,22 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
     "ministral3",
 )
 """Model types with a dedicated mapping and a vendored real config checked against transformers."""
-SUPPORTED_MODEL_TYPES += ("nemotron_h", "jamba", "lfm2", "qwen2_5_vl")  # other hybrid types: real shapes only
-SUPPORTED_MODEL_TYPES += ("gemma", "cohere", "phi", "olmo2", "olmo3", "exaone4", "stablelm", "starcoder2", "smollm3")
-"""Current dense types with a published config (tests/data/current_dense_configs); cohere2 and seed_oss
-are mapped and checked on shape-only configs, so not listed."""
+SUPPORTED_MODEL_TYPES += ("nemotron_h", "jamba", "lfm2", "qwen2_5_vl")
+SUPPORTED_MODEL_TYPES += ("mamba2",)  # tests/data/hybrid_configs; falcon_h1, bamba, granitemoehybrid: real shapes only
+SUPPORTED_MODEL_TYPES += (
+    "gemma",
+    "cohere",
+    "cohere2",
+    "phi",
+    "olmo2",
+    "olmo3",
+    "exaone4",
+    "stablelm",
+    "starcoder2",
+    "smollm3",
+)
+"""Current dense types with a published config (tests/data/current_dense_configs); seed_oss is mapped
+and checked on a shape-only config, so not listed."""
 SUPPORTED_MODEL_TYPES += (  # current MoE families (engine/mappers_moe_current.py), tests/data/current_configs
     "qwen3_5",
     "qwen3_5_moe",

@@ -1,8 +1,11 @@
 """Hybrid and recurrent models: layer kinds from their patterns, and the state they cache per sequence.
 
 Counts: every hybrid type equals transformers 5.25.0 on the meta device, on the Nemotron 3 Nano
-and Jamba 1.5 Mini presets (tests/test_golden_counts.py) and on the real layer shapes of
-tests/data/type_configs (tests/test_type_mappings.py). State: vLLM's MambaStateShapeCalculator
+and Jamba 1.5 Mini presets (tests/test_golden_counts.py), on the real layer shapes of
+tests/data/type_configs (tests/test_type_mappings.py) and on the published configs of
+tests/data/hybrid_configs (each names its public copy; reference in
+tests/data/hybrid_reference_counts.json, made by
+``/tmp/ref/bin/python scripts/reference_counts.py tests/data/hybrid_configs``). State: vLLM's MambaStateShapeCalculator
 (vllm-project/vllm, vllm/model_executor/layers/mamba/mamba_utils.py) keeps (kernel - 1) inputs
 per convolution channel, and a heads x head_dim x state (Mamba-2) or inner x state (Mamba-1)
 matrix per layer and sequence; LFM2's short convolution keeps only its convolution inputs.
@@ -22,6 +25,8 @@ from paramtui.engine.params import attention_flops_per_token
 from paramtui.presets import all_presets
 
 TYPE_CONFIGS = Path(__file__).parent / "data" / "type_configs"
+HYBRID_CONFIGS = Path(__file__).parent / "data" / "hybrid_configs"
+HYBRID_REFERENCE = json.loads((Path(__file__).parent / "data" / "hybrid_reference_counts.json").read_text())
 RULES = KvRules(mla_latent=True, sliding="window", extra_tokens=0)
 
 
@@ -142,3 +147,28 @@ def test_a_saved_hybrid_model_reloads_the_same(preset_id: str) -> None:
 
     arch = _preset(preset_id)
     assert architecture_from_dict(json.loads(json.dumps(architecture_to_dict(arch)))) == arch
+
+
+@pytest.mark.parametrize("stem", sorted(p.stem for p in HYBRID_CONFIGS.glob("*.json")))
+def test_published_hybrid_configs_equal_transformers(stem: str) -> None:
+    raw = json.loads((HYBRID_CONFIGS / f"{stem}.json").read_text())
+    source = raw.pop("paramtui")["config_source"]
+    assert source["repository"] and source["path"] and len(source["commit"]) == 40
+    result = import_config(raw)
+    bd = count_params(result.architecture)
+    ref = HYBRID_REFERENCE[stem]
+    assert (bd.total, bd.active, bd.component("routed_experts").stored) == (
+        ref["total"],
+        ref["active"],
+        ref["routed_experts"],
+    )
+    assert result.exact and not result.fallback
+
+
+def test_mamba2_130m_state_follows_vllm_shapes() -> None:
+    """24 Mamba-2 layers: conv (1536 + 2 x 128 channels x 3) + SSM 24 heads x 64 x 128, bf16, tied head."""
+    raw = json.loads((HYBRID_CONFIGS / "mamba2-130m-hf.json").read_text())
+    raw.pop("paramtui")
+    arch = import_config(raw).architecture
+    assert arch.layer_kinds.count("ssm") == 24 and arch.tie_embeddings
+    assert ssm_state_bytes(arch) == 1792 * 3 * 2 + 24 * 64 * 128 * 2
