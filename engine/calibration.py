@@ -117,8 +117,19 @@ class ServingConstants:
     band: float = 0.4
     """Relative half-width of the low-high band: the held-out p90 error."""
     prefill_interference: float = 1.0
-    """Factor on the other requests' prompt prefill time under load (fitted on concurrency > 1 rows):
-    chunked prefill runs below the prefill compute share and holds decode steps back."""
+    """Factor on the other requests' prompt prefill time under load (fitted per engine on concurrency
+    > 1 rows): chunked prefill runs below the prefill compute share and holds decode steps back."""
+    prefill_launch_s: float = 0.0
+    """Host time per kernel of a prefill forward pass that runs outside CUDA graphs (eager PyTorch
+    dispatch, fitted on ``benchmarks/serving_prefill.csv``)."""
+    request_s: float = 0.0
+    """Host time of one request before its first token beyond the forward pass: HTTP, tokenising,
+    scheduling, sampling and streaming the first token (fitted)."""
+    prefill_collective_scale: float = 1.0
+    """Factor on the all-reduce time of a prefill pass (fitted): large messages reach more bus bandwidth
+    than the decode-sized ones the collective table was measured at, and overlap with compute."""
+    ttft_band: float = 0.5
+    """Relative half-width of the time-to-first-token band: its leave-one-model-out p90 error."""
 
     def kernel_costs(self, gpu_class: str) -> KernelCosts:
         """Kernel costs of a GPU class, or the default ones."""
@@ -213,6 +224,10 @@ def _serving(data: Mapping[str, Any]) -> ServingConstants:
         collectives=collectives,
         band=_number(data, "band", 0.4),
         prefill_interference=_number(data, "prefill_interference", 1.0),
+        prefill_launch_s=_number(data, "prefill_launch_s", 0.0),
+        request_s=_number(data, "request_s", 0.0),
+        prefill_collective_scale=_number(data, "prefill_collective_scale", 1.0),
+        ttft_band=_number(data, "ttft_band", 0.5),
     )
 
 

@@ -63,6 +63,10 @@ class RuntimeProfile:
     step; :mod:`paramtui.engine.serving`) or ``per_layer`` (bytes plus a fixed cost per layer)."""
     cuda_graphs: bool = False
     """Decode steps replay captured CUDA graphs (no per-kernel launch cost on the host)."""
+    prefill_graph_tokens: int = 0
+    """Largest prompt chunk whose forward pass replays a CUDA graph; longer prefills run eagerly and
+    pay host time per kernel (vLLM V1 captures piecewise graphs up to 512 tokens; SGLang 0.5 runs
+    prefill eagerly unless ``--enable-piecewise-cuda-graph``)."""
     fuses_shared_expert: bool = False
     """Runs a DeepSeek-V3-style shared expert inside the routed fused-MoE kernel as one more expert
     (SGLang: ``determine_num_fused_shared_experts`` in python/sglang/srt/models/deepseek_v2.py, from
@@ -150,6 +154,10 @@ VLLM = RuntimeProfile(
     budget_rule="claim",
     step_model="serving",
     cuda_graphs=True,
+    # CompilationConfig.max_capture_size: cudagraph_capture_sizes run up to 512 tokens by default
+    # (vllm/config/compilation.py), and V1 captures the whole forward pass (prefill chunks included)
+    # as piecewise graphs around attention.
+    prefill_graph_tokens=512,
     # EngineArgs.gpu_memory_utilization default 0.9; vLLM checks free memory at start-up and
     # exits when less than utilization x total is free (vllm/v1/worker/gpu_worker.py).
     memory_fraction=0.9,

@@ -175,6 +175,32 @@ def shared_expert_fused(arch: Architecture, gpu: GpuSpec, expert_parallel: bool)
     return gpu.vendor == "nvidia" and (gpu.compute_capability or 0.0) >= 8.0 and not expert_parallel
 
 
+def allreduce_seconds(
+    arch: Architecture,
+    plan: Plan,
+    gpu: GpuSpec,
+    constants: ServingConstants,
+    tokens: int,
+    nodes: int = 1,
+    inter_node_bytes_per_s: float | None = None,
+) -> float:
+    """The all-reduces of one forward pass of ``tokens`` tokens under tensor parallelism.
+
+    Two per layer (after attention, after the FFN) plus the embedding's and the logits', each of
+    ``tokens x hidden`` bf16 values: latency by GPU count and link, plus the bytes over the bus.
+    """
+    if plan.tp <= 1:
+        return 0.0
+    message = tokens * arch.hidden_size * ACTIVATION_BYTES
+    if nodes > 1 and plan.tp > max(1, plan.gpus // nodes):
+        # tensor parallel across nodes: NCCL's all-reduce over the fabric
+        ib = constants.allreduce("ib", nodes)
+        each = ib.alpha_s + message / (inter_node_bytes_per_s or ib.bytes_per_s)
+    else:
+        each = constants.allreduce(intra_node_link(gpu), plan.tp).seconds(message)
+    return (2 * len(arch.layer_kinds) + 2) * each
+
+
 def serving_step(
     arch: Architecture,
     breakdown: ParamBreakdown,
@@ -324,16 +350,7 @@ def serving_step(
 
     # collectives: two all-reduces per layer under TP (after attention, after the FFN), the
     # embedding's, and the logits all-gather; pipeline stages hand the activations on
-    collective = 0.0
-    if tp > 1:
-        message = b * h * ACTIVATION_BYTES
-        if nodes > 1 and tp > max(1, plan.gpus // nodes):
-            # tensor parallel across nodes: NCCL's all-reduce over the fabric
-            ib = constants.allreduce("ib", nodes)
-            each = ib.alpha_s + message / (inter_node_bytes_per_s or ib.bytes_per_s)
-        else:
-            each = constants.allreduce(intra_node_link(gpu), tp).seconds(message)
-        collective += (2 * n_layers + 2) * each
+    collective = allreduce_seconds(arch, plan, gpu, constants, b, nodes, inter_node_bytes_per_s)
     if pp > 1:
         hops = pp - 1
         per_hop = P2P_S
@@ -376,3 +393,67 @@ def describe(step: ServingStep, floor_scale: float) -> str:
         terms.append(f"eager launches {step.kernels * step.launch_s * 1e3:.2f} ms")
     terms.extend(step.notes)
     return f"{total * 1e3:.2f} ms/step = " + "; ".join(terms)
+
+
+@dataclass(frozen=True, slots=True)
+class ServingPrefill:
+    """Time to first token of one prompt on a serving engine, term by term (before the fitted shares)."""
+
+    tokens: int
+    """Prompt tokens."""
+    flops: float
+    """FLOPs of the prompt (projections, experts the tokens choose, attention)."""
+    peak_flops: float
+    """Peak tensor FLOP/s of the ranks that share the work (tensor-parallel GPUs x one GPU's peak on
+    the weights' math path)."""
+    compute_share: float
+    """Share of that peak reached (the runtime's fitted share, times its MoE factor for MoE models)."""
+    weights_s: float
+    """Seconds each rank spends reading the weights the prompt touches (every expert some token
+    chooses) and the KV cache, at the measured bandwidth share: the floor for short prompts."""
+    kernels: float
+    """Kernels one rank runs per forward pass."""
+    launch_s: float
+    """Host time per kernel: 0 when the pass replays a CUDA graph (:attr:`RuntimeProfile.prefill_graph_tokens`)."""
+    collective_s: float
+    """All-reduces of the prompt's activations under tensor parallelism."""
+    request_s: float
+    """Host time of the request outside the forward pass (fitted)."""
+    graphs: bool = False
+    """The forward pass replays a CUDA graph."""
+
+    @property
+    def compute_s(self) -> float:
+        """The prompt's FLOPs at the reached share of peak."""
+        rate = self.peak_flops * self.compute_share
+        return self.flops / rate if rate else 0.0
+
+    @property
+    def gpu_s(self) -> float:
+        """What the forward pass holds the GPUs for: what another request's decode waits behind."""
+        return max(self.compute_s, self.weights_s) + self.collective_s + self.kernels * self.launch_s
+
+    @property
+    def seconds(self) -> float:
+        """Time to first token."""
+        return self.gpu_s + self.request_s
+
+    def describe(self) -> str:
+        """The terms, each with its value."""
+        terms = [
+            f"compute {self.compute_s * 1e3:,.1f} ms ({self.flops / self.tokens / 1e9:.1f} GFLOP/token at"
+            f" {self.peak_flops / 1e12:,.0f} TFLOPS x {self.compute_share:.2f})"
+        ]
+        if self.weights_s > self.compute_s:
+            terms.append(f"weights read {self.weights_s * 1e3:,.1f} ms (bound)")
+        if self.graphs:
+            terms.append("CUDA graph")
+        else:
+            terms.append(
+                f"{self.kernels:,.0f} kernels outside CUDA graphs x {self.launch_s * 1e6:.0f} us"
+                f" = {self.kernels * self.launch_s * 1e3:,.1f} ms"
+            )
+        if self.collective_s:
+            terms.append(f"all-reduce {self.collective_s * 1e3:,.1f} ms")
+        terms.append(f"request {self.request_s * 1e3:,.1f} ms")
+        return f"first token {self.seconds * 1e3:,.0f} ms = " + " + ".join(terms)

@@ -25,7 +25,14 @@ from paramtui.engine.math_path import UBATCH_TOKENS, MathPath, expert_tile_facto
 from paramtui.engine.params import ParamBreakdown, prompt_flops
 from paramtui.engine.placement import plan_nodes
 from paramtui.engine.runtimes import RuntimeProfile
-from paramtui.engine.serving import ServingStep, describe, serving_step, shared_expert_fused
+from paramtui.engine.serving import (
+    ServingPrefill,
+    ServingStep,
+    allreduce_seconds,
+    describe,
+    serving_step,
+    shared_expert_fused,
+)
 
 __all__ = ["Efficiency", "SpeedEstimate", "estimate_speed"]
 
@@ -284,6 +291,65 @@ def serving_step_for(
     )
 
 
+def serving_prefill_for(
+    arch: Architecture,
+    breakdown: ParamBreakdown,
+    fit: FitReport,
+    runtime: RuntimeProfile,
+    hardware: Hardware,
+    tokens: int,
+    constants: ServingConstants,
+    expert_parallel: bool = False,
+) -> ServingPrefill:
+    """The serving model's prefill of one ``tokens``-token prompt on the fit's plan.
+
+    The kernels and the bytes each rank reads are the decode step's at a batch of ``tokens`` (the
+    same GEMMs, attention and fused-MoE calls, every expert some token chooses); a prompt longer than
+    the engine's chunk (``tokens_in_flight``) runs that many forward passes, each with its kernels.
+    """
+    gpu = hardware.gpus[0]
+    plan = fit.attempt.plan
+    moe = arch.moe
+    chosen = distinct_experts(moe.num_experts, moe.top_k, tokens) if moe is not None else None
+    kv_one = replace(fit.kv, bytes=round(fit.kv.bytes / max(fit.kv.batch, 1)))
+    nodes = plan_nodes(plan, hardware)
+    step = serving_step(
+        arch,
+        breakdown,
+        fit.weights,
+        kv_one,
+        plan,
+        gpu,
+        tokens,
+        constants,
+        expert_parallel=expert_parallel,
+        distinct_experts=chosen,
+        nodes=nodes,
+        inter_node_bytes_per_s=hardware.inter_node_bytes_per_s,
+        fused_shared_expert=runtime.fuses_shared_expert and shared_expert_fused(arch, gpu, expert_parallel),
+    )
+    chunk = runtime.tokens_in_flight or tokens
+    passes = -(-tokens // chunk)
+    graphs = runtime.cuda_graphs and tokens <= runtime.prefill_graph_tokens
+    peak = gpu.fp16_flops
+    if fit.weights.precision in ("fp8", "nvfp4", "mxfp4") and gpu.fp8_flops:
+        peak = gpu.fp8_flops
+    share = constants.compute * (constants.moe_compute if moe is not None and arch.num_moe_layers else 1.0)
+    return ServingPrefill(
+        tokens=tokens,
+        flops=prompt_flops(arch, breakdown, tokens),
+        peak_flops=peak * plan.tp,
+        compute_share=share,
+        weights_s=step.bytes_read() / (step.bandwidth_bytes_per_s * step.bandwidth_share),
+        kernels=step.kernels * passes,
+        launch_s=0.0 if graphs else constants.prefill_launch_s,
+        collective_s=constants.prefill_collective_scale
+        * allreduce_seconds(arch, plan, gpu, constants, tokens, nodes, hardware.inter_node_bytes_per_s),
+        request_s=constants.request_s,
+        graphs=graphs,
+    )
+
+
 def prefill_seconds(
     arch: Architecture,
     breakdown: ParamBreakdown,
@@ -366,7 +432,13 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
     prefill_rate: float | None = None
     ttft: float | None = None
     path_peak = path.peak_flops if path is not None else None
-    if (path_peak if path_peak is not None else gpu.fp16_flops) > 0:
+    prompt_prefill: ServingPrefill | None = None
+    if serving is not None and gpu.fp16_flops > 0:
+        first = serving_prefill_for(arch, breakdown, fit, runtime, hardware, tokens, serving, workload.expert_parallel)
+        ttft = first.seconds
+        prefill_rate = tokens / ttft
+        basis = decode_basis + f"; {first.describe()} ({model}, TTFT band ±{serving.ttft_band:.0%})"
+    elif (path_peak if path_peak is not None else gpu.fp16_flops) > 0:
         prefill_s, peak = prefill_seconds(
             arch, breakdown, fit, hardware, tokens, share, cal.ram_efficiency, peak_flops=path_peak
         )
@@ -386,16 +458,27 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
     output = max(1, min(workload.output_tokens, tokens))
     prompt = max(tokens - output, 1)
     prompt_s = 0.0
-    if prefill_rate is not None:
+    if serving is not None and prefill_rate is not None:
+        # the GPU time of another request's prompt, at the engine's fitted interference factor
+        prompt_prefill = serving_prefill_for(
+            arch, breakdown, fit, runtime, hardware, prompt, serving, workload.expert_parallel
+        )
+        prompt_s = prompt_prefill.gpu_s * serving.prefill_interference
+    elif prefill_rate is not None:
         prompt_s = prefill_seconds(
             arch, breakdown, fit, hardware, prompt, share, cal.ram_efficiency, peak_flops=path_peak
         )[0]
-    if serving is not None:
-        prompt_s *= serving.prefill_interference
     per_user = 1 / (step_b + (batch - 1) * prompt_s / output)
     load_basis = f"{batch} requests: {step_b * 1e3:.2f} ms per decode step" + (
         f" + the other {batch - 1} requests' {prompt:,}-token prompts once per {output:,} output tokens"
-        f" ({(batch - 1) * prompt_s / output * 1e3:.2f} ms/token)"
+        f" ({(batch - 1) * prompt_s / output * 1e3:.2f} ms/token"
+        + (
+            f"; each prompt holds the GPUs {prompt_prefill.gpu_s * 1e3:,.1f} ms"
+            f" x {serving.prefill_interference:.1f} interference, fitted per engine"
+            if prompt_prefill is not None and serving is not None
+            else ""
+        )
+        + ")"
         if batch > 1 and prefill_rate is not None
         else (" (the other requests' prompts left out: prefill unknown)" if batch > 1 else "")
     )

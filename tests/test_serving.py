@@ -156,6 +156,11 @@ def test_stored_constants_and_bands_are_what_the_data_gives() -> None:
         ), key
     for key, constants in refit.serving.items():
         stored_serving = shipped.serving[key]
-        assert (stored_serving.host_step_s, stored_serving.floor_scale, stored_serving.band) == pytest.approx(
-            (constants.host_step_s, constants.floor_scale, constants.band)
+        assert (
+            stored_serving.host_step_s,
+            stored_serving.floor_scale,
+            stored_serving.band,
+            stored_serving.prefill_interference,
+        ) == pytest.approx(
+            (constants.host_step_s, constants.floor_scale, constants.band, constants.prefill_interference)
         ), key

@@ -1,0 +1,124 @@
+"""Time to first token under vLLM and SGLang: the public rows, the fitted constants, a row never fitted on.
+
+Why: the serving engines' prefill model (issue 16) is calibrated on ``benchmarks/serving_prefill.csv``.
+A row that names a model or GPU paramtui cannot build would silently drop out of the fit; constants
+in ``presets/data/speed_calibration.json`` that the CSV no longer gives would make the printed band
+a fiction. The held-out row checks the shipped constants against a measurement they were not fitted on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from paramtui.engine.hardware import parse_gpu_spec
+from paramtui.engine.precision import SAFETENSORS_PRECISIONS
+from paramtui.presets import all_presets, gpu_presets, speed_calibration
+
+BENCH = Path(__file__).parents[1] / "benchmarks"
+HEADER = "gpu,model,precision,runtime,runtime_version,tp,ep,prompt_tokens,batch,ttft_ms,metric,source,note".split(",")  # noqa: SIM905 - the header as it reads in the file
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (BENCH / name).open(newline="") as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == HEADER
+        return list(reader)
+
+
+ROWS = _rows("serving_prefill.csv")
+HELDOUT = _rows("serving_prefill_heldout.csv")
+
+
+def test_coverage() -> None:
+    """Both engines, mostly one request at a time, several GPU kinds and multi-GPU plans."""
+    assert len(ROWS) >= 35
+    assert sum(int(r["batch"]) == 1 for r in ROWS) >= 30
+    assert {r["runtime"] for r in ROWS} == {"vllm", "sglang"}
+    assert len({parse_gpu_spec(r["gpu"], gpu_presets())[0][0].id for r in ROWS}) >= 4
+    assert sum(len(parse_gpu_spec(r["gpu"], gpu_presets())[0]) >= 4 for r in ROWS) >= 15
+    assert not {r["model"] for r in HELDOUT} & {r["model"] for r in ROWS}, "the held-out model is never fitted on"
+
+
+@pytest.mark.parametrize(
+    "row", ROWS + HELDOUT, ids=[f"{r['model']}@{r['gpu']}:{r['prompt_tokens']}" for r in ROWS + HELDOUT]
+)
+def test_row_is_buildable_and_sourced(row: dict[str, str]) -> None:
+    assert row["model"] in all_presets()
+    gpus, _ = parse_gpu_spec(row["gpu"], gpu_presets())
+    assert int(row["tp"]) <= len(gpus)
+    assert row["precision"] in SAFETENSORS_PRECISIONS
+    assert row["runtime"] in ("vllm", "sglang")
+    assert row["metric"] in ("ttft_median", "ttft_mean")
+    assert row["source"].startswith("https://")
+    assert int(row["prompt_tokens"]) > 0 and int(row["batch"]) >= 1 and float(row["ttft_ms"]) > 0
+    printed = re.search(r"Median TTFT ([0-9.]+) ms", row["note"])
+    if printed and row["metric"] == "ttft_median":
+        assert float(printed.group(1)) == pytest.approx(float(row["ttft_ms"]))
+
+
+def test_stored_ttft_constants_are_what_the_rows_give() -> None:
+    """benchmarks/calibrate.py refits the prefill constants from serving_prefill.csv; the shipped JSON
+    must hold exactly those, and each engine's TTFT band must be its leave-one-model-out p90."""
+    import calibrate
+
+    shipped = speed_calibration()
+    refit, _ = calibrate.report_ttft(shipped)
+    for key, constants in refit.serving.items():
+        stored = shipped.serving[key]
+        got = (stored.compute, stored.moe_compute, stored.prefill_launch_s, stored.request_s, stored.ttft_band)
+        want = (
+            constants.compute,
+            constants.moe_compute,
+            constants.prefill_launch_s,
+            constants.request_s,
+            constants.ttft_band,
+        )
+        assert got == pytest.approx(want), key
+
+
+def test_kimi_k2_never_fitted_on() -> None:
+    """SGLang 0.5.6.post1 cookbook (sgl-project/sglang docs_new/cookbook/autoregressive/Moonshotai/Kimi-K2.mdx
+    at 2f5c42d): Kimi-K2-Instruct on 8x B200, ShareGPT at concurrency 1, 195 input tokens per prompt,
+    median TTFT 158.28 ms. The shipped constants, fitted without Kimi K2, must land within 25%."""
+    import calibrate
+
+    (case,) = calibrate.ttft_cases(calibrate.SERVING_PREFILL_HELDOUT_CSV)
+    (predicted,) = calibrate.predict_ttft([case], speed_calibration())
+    assert case.measured_s == pytest.approx(0.15828)
+    assert predicted == pytest.approx(0.15828, rel=0.25)
+
+
+def _inspect(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+    from paramtui.tui.cli import main
+
+    assert main(["inspect", *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)["speed"]
+
+
+def test_json_ttft_and_basis_name_the_terms(capsys: pytest.CaptureFixture[str]) -> None:
+    """SGLang prefills eagerly: the basis names the kernels outside CUDA graphs and the request time."""
+    speed = _inspect(capsys, "qwen3-8b", "--gpu", "h100-sxm", "--runtime", "sglang", "--context", "4096")
+    assert 0.01 < speed["ttft_s"] < 2.0
+    assert "first token" in speed["basis"] and "outside CUDA graphs" in speed["basis"] and "request" in speed["basis"]
+
+
+def test_vllm_prefill_replays_graphs_up_to_512_tokens(capsys: pytest.CaptureFixture[str]) -> None:
+    """vLLM V1 captures piecewise CUDA graphs up to 512 tokens (CompilationConfig.max_capture_size):
+    one token more and the pass pays host time per kernel, a step in the time to first token."""
+    short = _inspect(capsys, "qwen3-8b", "--gpu", "h100-sxm", "--runtime", "vllm", "--context", "512")
+    long = _inspect(capsys, "qwen3-8b", "--gpu", "h100-sxm", "--runtime", "vllm", "--context", "513")
+    assert "CUDA graph" in short["basis"] and "outside CUDA graphs" in long["basis"]
+    assert long["ttft_s"] > short["ttft_s"] + 0.005
+
+
+def test_interference_is_fitted_per_engine() -> None:
+    """Each engine keeps its own prefill-decode interference factor (data, not code)."""
+    cal = speed_calibration()
+    assert (
+        cal.serving[("vllm", "nvidia")].prefill_interference != cal.serving[("sglang", "nvidia")].prefill_interference
+    )
