@@ -56,6 +56,23 @@ class KernelGroup:
     """Bytes each one reads from GPU memory."""
     flops: float
     """FLOPs each one does."""
+    prefill_kernels: float = 1.0
+    """Kernels each one becomes when it prefills a prompt instead of decoding one token."""
+
+
+FUSED_MOE_PREFILL_KERNELS = 6
+"""Kernels of one fused-MoE call outside a CUDA graph: top-k routing, block alignment of the tokens
+by expert, the two grouped GEMMs, the activation and the weighted sum (``fused_experts`` in
+vllm/model_executor/layers/fused_moe/fused_moe.py; SGLang's python/sglang/srt/layers/moe/fused_moe_triton
+has the same steps). Under a decode CUDA graph they cost no host time; in an eager prefill each does."""
+
+CHUNKED_SCAN_PREFILL_KERNELS = 8
+"""Kernels of a linear-attention (gated delta rule) layer's chunked prefill: cumulative gates, the
+chunk's K K^T, the triangular solve, the W/U recomputation, the state pass, the output, and the q/k
+L2 norms (fla/ops/gated_delta_rule/chunk.py, which vLLM and SGLang vendor); decode runs one fused
+recurrent kernel. A Mamba-2 layer's chunked scan is five (mamba_ssm/ops/triton/ssd_combined.py)."""
+
+MAMBA_SCAN_PREFILL_KERNELS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +100,11 @@ class ServingStep:
     def kernels(self) -> float:
         """Kernels per step."""
         return sum(g.count for g in self.groups)
+
+    @property
+    def prefill_kernels(self) -> float:
+        """Kernels of the same forward pass when it prefills a prompt (fused-MoE and chunked scans split)."""
+        return sum(g.count * g.prefill_kernels for g in self.groups)
 
     def kernel_seconds(self, floor_scale: float = 1.0, bandwidth_share: float | None = None) -> dict[str, float]:
         """GPU time per kernel kind: each kernel's floor plus its bytes or its FLOPs, whichever takes longer.
@@ -291,7 +313,11 @@ def serving_step(
         gemm(linear_layers, in_proj, bpp_attn, tp)
         gemm(linear_layers, la.value_dim * h, bpp_attn, tp)
         state = kv.bytes / max(linear_layers, 1) if not softmax_layers else 0.0
-        groups.append(KernelGroup("attention", linear_layers, costs.attention_floor_s, state / tp, 0.0))
+        groups.append(
+            KernelGroup(
+                "attention", linear_layers, costs.attention_floor_s, state / tp, 0.0, CHUNKED_SCAN_PREFILL_KERNELS
+            )
+        )
         elementwise(linear_layers * 3)  # short convolution, gated norm, gates
 
     if ssm_layers and arch.ssm is not None:
@@ -299,7 +325,16 @@ def serving_step(
         out_proj = arch.ssm.inner_size * h
         gemm(ssm_layers, mixer - out_proj, bpp_attn, tp)  # input projection (conv and per-head vectors included)
         gemm(ssm_layers, out_proj, bpp_attn, tp)
-        groups.append(KernelGroup("attention", ssm_layers, costs.attention_floor_s, ssm_state / ssm_layers / tp, 0.0))
+        groups.append(
+            KernelGroup(
+                "attention",
+                ssm_layers,
+                costs.attention_floor_s,
+                ssm_state / ssm_layers / tp,
+                0.0,
+                MAMBA_SCAN_PREFILL_KERNELS,
+            )
+        )
         elementwise(ssm_layers * 3)  # convolution, gated norm, gates
 
     # norms and residual adds: input and post-attention norm per layer (fused with the add)
@@ -331,7 +366,11 @@ def serving_step(
         tokens_per_expert = b * top_k / max(chosen, 1.0)
         # the fused-MoE module (routing, alignment, both grouped GEMMs, activation) as AIConfigurator times it
         floor = max(costs.moe_floor_s / 2, costs.moe_floor_s + costs.moe_floor_per_expert_s * (experts - 128))
-        groups.append(KernelGroup("moe", moe_layers, floor, per_rank * bpp, 2 * per_rank * tokens_per_expert))
+        groups.append(
+            KernelGroup(
+                "moe", moe_layers, floor, per_rank * bpp, 2 * per_rank * tokens_per_expert, FUSED_MOE_PREFILL_KERNELS
+            )
+        )
         gemm(moe_layers, h * moe.num_experts, 2.0, 1)  # router, replicated, 16-bit
         if moe.num_shared_experts and not fused_shared_expert:
             bpp_shared = _bytes_per_param(weights, breakdown, "shared_experts")
@@ -412,7 +451,7 @@ class ServingPrefill:
     """Seconds each rank spends reading the weights the prompt touches (every expert some token
     chooses) and the KV cache, at the measured bandwidth share: the floor for short prompts."""
     kernels: float
-    """Kernels one rank runs per forward pass."""
+    """Kernels one rank runs per prefill forward pass (:attr:`ServingStep.prefill_kernels`)."""
     launch_s: float
     """Host time per kernel: 0 when the pass replays a CUDA graph (:attr:`RuntimeProfile.prefill_graph_tokens`)."""
     collective_s: float
@@ -434,18 +473,25 @@ class ServingPrefill:
         return max(self.compute_s, self.weights_s) + self.collective_s + self.kernels * self.launch_s
 
     @property
+    def device_s(self) -> float:
+        """The pass's GPU work alone (compute or weight reads, and all-reduces), without host launches."""
+        return max(self.compute_s, self.weights_s) + self.collective_s
+
+    @property
     def seconds(self) -> float:
         """Time to first token."""
         return self.gpu_s + self.request_s
 
     def describe(self) -> str:
         """The terms, each with its value."""
-        terms = [
-            f"compute {self.compute_s * 1e3:,.1f} ms ({self.flops / self.tokens / 1e9:.1f} GFLOP/token at"
-            f" {self.peak_flops / 1e12:,.0f} TFLOPS x {self.compute_share:.2f})"
-        ]
+        rate = (
+            f"{self.flops / self.tokens / 1e9:.1f} GFLOP/token at {self.peak_flops / 1e12:,.0f} TFLOPS"
+            f" x {self.compute_share:.2f}"
+        )
         if self.weights_s > self.compute_s:
-            terms.append(f"weights read {self.weights_s * 1e3:,.1f} ms (bound)")
+            terms = [f"weights read {self.weights_s * 1e3:,.1f} ms (compute {self.compute_s * 1e3:,.1f} ms, {rate})"]
+        else:
+            terms = [f"compute {self.compute_s * 1e3:,.1f} ms ({rate})"]
         if self.graphs:
             terms.append("CUDA graph")
         else:

@@ -341,7 +341,7 @@ def serving_prefill_for(
         peak_flops=peak * plan.tp,
         compute_share=share,
         weights_s=step.bytes_read() / (step.bandwidth_bytes_per_s * step.bandwidth_share),
-        kernels=step.kernels * passes,
+        kernels=step.prefill_kernels * passes,
         launch_s=0.0 if graphs else constants.prefill_launch_s,
         collective_s=constants.prefill_collective_scale
         * allreduce_seconds(arch, plan, gpu, constants, tokens, nodes, hardware.inter_node_bytes_per_s),

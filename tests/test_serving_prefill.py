@@ -36,8 +36,8 @@ HELDOUT = _rows("serving_prefill_heldout.csv")
 
 def test_coverage() -> None:
     """Both engines, mostly one request at a time, several GPU kinds and multi-GPU plans."""
-    assert len(ROWS) >= 35
-    assert sum(int(r["batch"]) == 1 for r in ROWS) >= 30
+    assert len(ROWS) >= 40
+    assert sum(int(r["batch"]) == 1 for r in ROWS) >= 25
     assert {r["runtime"] for r in ROWS} == {"vllm", "sglang"}
     assert len({parse_gpu_spec(r["gpu"], gpu_presets())[0][0].id for r in ROWS}) >= 4
     assert sum(len(parse_gpu_spec(r["gpu"], gpu_presets())[0]) >= 4 for r in ROWS) >= 15
@@ -84,13 +84,15 @@ def test_stored_ttft_constants_are_what_the_rows_give() -> None:
 def test_kimi_k2_never_fitted_on() -> None:
     """SGLang 0.5.6.post1 cookbook (sgl-project/sglang docs_new/cookbook/autoregressive/Moonshotai/Kimi-K2.mdx
     at 2f5c42d): Kimi-K2-Instruct on 8x B200, ShareGPT at concurrency 1, 195 input tokens per prompt,
-    median TTFT 158.28 ms. The shipped constants, fitted without Kimi K2, must land within 25%."""
+    median TTFT 158.28 ms. The shipped constants, fitted without Kimi K2, must land inside the band
+    they print (SGLang's TTFT band, its leave-one-model-out p90), and within 30% (-24% when written)."""
     import calibrate
 
+    cal = speed_calibration()
     (case,) = calibrate.ttft_cases(calibrate.SERVING_PREFILL_HELDOUT_CSV)
-    (predicted,) = calibrate.predict_ttft([case], speed_calibration())
+    (predicted,) = calibrate.predict_ttft([case], cal)
     assert case.measured_s == pytest.approx(0.15828)
-    assert predicted == pytest.approx(0.15828, rel=0.25)
+    assert predicted == pytest.approx(0.15828, rel=min(0.3, cal.serving[("sglang", "nvidia")].ttft_band))
 
 
 def _inspect(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
