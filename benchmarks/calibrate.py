@@ -44,6 +44,7 @@ from paramtui.engine.hardware import Hardware, parse_gpu_spec
 from paramtui.engine.kv_cache import resolve_kv_dtype
 from paramtui.engine.math_path import expert_tile_factor
 from paramtui.engine.params import ParamBreakdown, count_params, prompt_flops
+from paramtui.engine.releases import ReleaseChoice, apply_release
 from paramtui.engine.runtimes import RuntimeProfile, get_runtime
 from paramtui.engine.serving import ServingPrefill, ServingStep
 from paramtui.presets import get_preset, gpu_presets, speed_calibration
@@ -212,6 +213,9 @@ def load_cases(path: Path, context_column: str = "context") -> list[Case]:
             gpus, source, nodes=nodes, inter_node_bytes_per_s=INTER_NODE_BYTES_PER_S if nodes > 1 else None
         )
         runtime = get_runtime(row["runtime"])
+        if runtime.name == "vllm":
+            # vllm serve's max_num_batched_tokens by card (2048 on an A100), as the CLI applies it
+            runtime = apply_release(runtime, ReleaseChoice(), gpus[0].memory_bytes, gpus[0].name)
         if "enforce-eager" in row.get("note", ""):
             runtime = replace(runtime, cuda_graphs=False)
         batch = int(row.get("batch") or 1)
