@@ -165,6 +165,7 @@ class Case:
             tokens,
             constants,
             self.workload.expert_parallel,
+            speed_calibration().ram_efficiency,
         )
 
     def serving_step(self, constants: ServingConstants) -> ServingStep:

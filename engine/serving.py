@@ -460,6 +460,8 @@ class ServingPrefill:
     """Host time of the request outside the forward pass (fitted)."""
     graphs: bool = False
     """The forward pass replays a CUDA graph."""
+    offload_s: float = 0.0
+    """Streaming weights offloaded to host memory to the GPU, every pass."""
 
     @property
     def compute_s(self) -> float:
@@ -470,12 +472,12 @@ class ServingPrefill:
     @property
     def gpu_s(self) -> float:
         """What the forward pass holds the GPUs for: what another request's decode waits behind."""
-        return max(self.compute_s, self.weights_s) + self.collective_s + self.kernels * self.launch_s
+        return self.device_s + self.kernels * self.launch_s
 
     @property
     def device_s(self) -> float:
-        """The pass's GPU work alone (compute or weight reads, and all-reduces), without host launches."""
-        return max(self.compute_s, self.weights_s) + self.collective_s
+        """The pass's GPU work alone (compute or weight reads, all-reduces, offloaded weights), no host launches."""
+        return max(self.compute_s, self.weights_s) + self.collective_s + self.offload_s
 
     @property
     def seconds(self) -> float:
@@ -501,5 +503,7 @@ class ServingPrefill:
             )
         if self.collective_s:
             terms.append(f"all-reduce {self.collective_s * 1e3:,.1f} ms")
+        if self.offload_s:
+            terms.append(f"offloaded weights from RAM {self.offload_s * 1e3:,.1f} ms")
         terms.append(f"request {self.request_s * 1e3:,.1f} ms")
         return f"first token {self.seconds * 1e3:,.0f} ms = " + " + ".join(terms)

@@ -300,8 +300,12 @@ def serving_prefill_for(
     tokens: int,
     constants: ServingConstants,
     expert_parallel: bool = False,
+    ram_efficiency: float = 1.0,
 ) -> ServingPrefill:
     """The serving model's prefill of one ``tokens``-token prompt on the fit's plan.
+
+    Weights offloaded to host memory (vLLM ``--cpu-offload-gb``) are streamed to the GPU once per
+    pass, at the RAM bandwidth times ``ram_efficiency``.
 
     The kernels and the bytes each rank reads are the decode step's at a batch of ``tokens`` (the
     same GEMMs, attention and fused-MoE calls, every expert some token chooses); a prompt longer than
@@ -347,6 +351,7 @@ def serving_prefill_for(
         * allreduce_seconds(arch, plan, gpu, constants, tokens, nodes, hardware.inter_node_bytes_per_s),
         request_s=constants.request_s,
         graphs=graphs,
+        offload_s=passes * plan.offloaded_bytes / (hardware.ram_bandwidth_bytes_per_s * ram_efficiency),
     )
 
 
@@ -434,9 +439,11 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
     path_peak = path.peak_flops if path is not None else None
     prompt_prefill: ServingPrefill | None = None
     if serving is not None and gpu.fp16_flops > 0:
-        first = serving_prefill_for(arch, breakdown, fit, runtime, hardware, tokens, serving, workload.expert_parallel)
+        first = serving_prefill_for(
+            arch, breakdown, fit, runtime, hardware, tokens, serving, workload.expert_parallel, cal.ram_efficiency
+        )
         ttft = first.seconds
-        prefill_rate = tokens / ttft
+        prefill_rate = tokens / first.gpu_s  # the pass itself; the request's own time is in the TTFT only
         basis = decode_basis + f"; {first.describe()} ({model}, TTFT band ±{serving.ttft_band:.0%})"
     elif (path_peak if path_peak is not None else gpu.fp16_flops) > 0:
         prefill_s, peak = prefill_seconds(
@@ -461,7 +468,7 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
     if serving is not None and prefill_rate is not None:
         # the GPU time of another request's prompt, at the engine's fitted interference factor
         prompt_prefill = serving_prefill_for(
-            arch, breakdown, fit, runtime, hardware, prompt, serving, workload.expert_parallel
+            arch, breakdown, fit, runtime, hardware, prompt, serving, workload.expert_parallel, cal.ram_efficiency
         )
         prompt_s = prompt_prefill.gpu_s * serving.prefill_interference
     elif prefill_rate is not None:

@@ -124,3 +124,32 @@ def test_interference_is_fitted_per_engine() -> None:
     assert (
         cal.serving[("vllm", "nvidia")].prefill_interference != cal.serving[("sglang", "nvidia")].prefill_interference
     )
+
+
+def test_offloaded_weights_stream_every_pass_and_the_rate_leaves_the_request_out() -> None:
+    """Weights in host memory cross to the GPU each pass; the prefill rate is the pass's, the TTFT adds
+    the request's own time (so a prompt's rate does not shrink with the HTTP round trip)."""
+    from paramtui.engine.serving import ServingPrefill
+
+    base = ServingPrefill(
+        tokens=1000,
+        flops=1e15,
+        peak_flops=1e15,
+        compute_share=0.5,
+        weights_s=0.01,
+        kernels=1000,
+        launch_s=20e-6,
+        collective_s=0.0,
+        request_s=0.02,
+    )
+    assert base.gpu_s == pytest.approx(2.0 + 0.02)
+    assert base.seconds == pytest.approx(base.gpu_s + 0.02)
+    offloaded = ServingPrefill(**{**{f: getattr(base, f) for f in base.__dataclass_fields__}, "offload_s": 0.5})
+    assert offloaded.gpu_s == pytest.approx(base.gpu_s + 0.5)
+    assert "offloaded weights from RAM 500.0 ms" in offloaded.describe()
+
+
+def test_ttft_includes_the_request_the_prefill_rate_does_not(capsys: pytest.CaptureFixture[str]) -> None:
+    speed = _inspect(capsys, "qwen3-8b", "--gpu", "h100-sxm", "--runtime", "vllm", "--context", "4096")
+    request_s = speed_calibration().serving[("vllm", "nvidia")].request_s
+    assert speed["ttft_s"] == pytest.approx(4096 / speed["prefill_tokens_per_s"] + request_s, abs=1e-3)
