@@ -9,6 +9,7 @@ from paramtui.engine.checkpoint import CheckpointSummary, checkpoint_weights
 from paramtui.engine.fit import Deployment, FitReport, PlanOptions, Workload, assess_fit
 from paramtui.engine.hardware import Hardware
 from paramtui.engine.kv_cache import KvEstimate, estimate_kv_cache, resolve_kv_dtype
+from paramtui.engine.limits import MAX_BATCH, MAX_CONTEXT, whole_number
 from paramtui.engine.loaded import loaded_weights, mxfp4_backend
 from paramtui.engine.params import ParamBreakdown, count_params
 from paramtui.engine.precision import WeightsEstimate, estimate_weights, precision_kind, resolve_precision
@@ -140,6 +141,7 @@ def analyze(
     context = request.context if request.context is not None else min(DEFAULT_CONTEXT, arch.max_context)
     if context < 1:
         raise ValueError(f"--context must be at least 1, got {context}")
+    whole_number(context, "--context", 1, MAX_CONTEXT)
     if context > arch.max_context:
         notes.append(
             f"context {context:,} is above the model's {arch.max_context:,}: needs rope scaling such as YaRN"
@@ -149,6 +151,8 @@ def analyze(
         raise ValueError(f"--batch must be at least 1, got {request.batch}")
     if request.output_tokens < 1:
         raise ValueError(f"--output-tokens must be at least 1, got {request.output_tokens}")
+    whole_number(request.batch, "--batch", 1, MAX_BATCH)
+    whole_number(request.output_tokens, "--output-tokens", 1, MAX_CONTEXT)
     workload = Workload(context, request.batch, request.output_tokens, request.expert_parallel)
     if checkpoint is not None and exact:
         weights = checkpoint_weights(checkpoint, arch, precision, runtime.loads_vision, runtime.loads_mtp)

@@ -26,14 +26,8 @@ LAYER_KINDS: tuple[LayerKind, ...] = ("full", "sliding", "chunked", "linear", "s
 ATTENTION_KINDS: frozenset[LayerKind] = frozenset({"full", "sliding", "chunked", "hybrid"})
 """Kinds with softmax attention over cached keys and values."""
 
-# Sizes above these are typos, not models: they would overflow any real accelerator by orders
-# of magnitude, and catching them keeps the dashboard from computing absurd bars.
-MAX_VOCAB = 10_000_000
-MAX_HIDDEN = 1_000_000
-MAX_LAYERS = 10_000
-MAX_HEADS = 100_000
-MAX_EXPERTS = 1_000_000
-MAX_CONTEXT = 1_000_000_000
+# Sizes above these are typos, not models (engine/limits.py says why each is where it is).
+from paramtui.engine.limits import MAX_CONTEXT, MAX_EXPERTS, MAX_HEADS, MAX_HIDDEN, MAX_LAYERS, MAX_VOCAB  # noqa: E402
 
 
 def _require_positive(owner: str, name: str, value: int, upper: int) -> None:

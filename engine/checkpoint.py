@@ -12,17 +12,18 @@ Pure: no I/O. Header bytes come in, frozen records go out.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from paramtui.engine.architecture import Architecture
+from paramtui.engine.limits import MAX_TENSOR_ELEMENTS, SAFETENSORS_HEADER_BYTES
 from paramtui.engine.params import COMPONENTS, Component, ComponentName, ParamBreakdown
 from paramtui.engine.precision import WeightsEstimate
+from paramtui.engine.safe_json import JsonInputError, parse_json
 
-MAX_HEADER_BYTES = 100 * 2**20
+MAX_HEADER_BYTES = SAFETENSORS_HEADER_BYTES
 """A safetensors header longer than this is refused (the format's own reader caps it at 100 MB)."""
 
 DTYPE_BITS: Mapping[str, int] = {
@@ -114,11 +115,9 @@ def decode_safetensors_header(raw: bytes, file_size: int | None, filename: str) 
         HeaderError: truncated or invalid JSON, a bad entry, or data offsets past the file.
     """
     try:
-        header = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HeaderError(
-            f"{filename}: header is not valid JSON ({exc}); the file is truncated or not safetensors"
-        ) from None
+        header = parse_json(raw, f"{filename}: header")
+    except JsonInputError as exc:
+        raise HeaderError(f"{exc}; the file is truncated or not safetensors") from None
     if not isinstance(header, dict):
         raise HeaderError(f"{filename}: header must be a JSON object")
     data_size = None if file_size is None else file_size - 8 - len(raw)
@@ -136,7 +135,9 @@ def _entry(name: str, spec: object, data_size: int | None, filename: str) -> Ten
     dtype, shape, offsets = spec.get("dtype"), spec.get("shape"), spec.get("data_offsets")
     if not isinstance(dtype, str) or not isinstance(shape, list) or not isinstance(offsets, list) or len(offsets) != 2:
         raise HeaderError(f"{filename}: tensor {name!r} lacks dtype, shape or data_offsets")
-    if not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 2**48 for d in (*shape, *offsets)):
+    if len(shape) > 8 or not all(
+        isinstance(d, int) and not isinstance(d, bool) and 0 <= d < MAX_TENSOR_ELEMENTS for d in (*shape, *offsets)
+    ):
         raise HeaderError(f"{filename}: tensor {name!r} has a bad shape or offset")
     begin, end = offsets
     if end < begin or (data_size is not None and end > data_size):
@@ -145,6 +146,8 @@ def _entry(name: str, spec: object, data_size: int | None, filename: str) -> Ten
     bits = DTYPE_BITS.get(dtype)
     if bits is not None and entry.nbytes != (entry.elements * bits + 7) // 8:
         raise HeaderError(f"{filename}: tensor {name!r} holds {entry.nbytes:,} bytes, not what {dtype}{shape} needs")
+    if bits is None:
+        raise HeaderError(f"{filename}: tensor {name!r} has dtype {dtype[:20]!r}, which safetensors does not define")
     return entry
 
 

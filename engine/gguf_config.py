@@ -7,8 +7,11 @@ What a GGUF file does not say (biases, tied embeddings) is read from its tensor 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from paramtui.engine.limits import describe
 
 _MODEL_TYPES = {
     "llama": "llama",
@@ -62,12 +65,24 @@ def _get(meta: Mapping[str, Any], arch: str, key: str) -> Any:
     return meta.get(f"{arch}.{key}")
 
 
-def _first_int(value: Any) -> int | None:
+def _whole(value: Any, key: str) -> int:
+    """A metadata value that must be a whole number; GgufConfigError for a string, array, NaN, bool, fraction.
+
+    Only the type is checked here: the ranges are the importer's (engine/limits.py), as for a config.json.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise GgufConfigError(f"GGUF key {key} must be an integer, got {describe(value)}")
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise GgufConfigError(f"GGUF key {key} must be a finite integer, got {value}")
+    return int(value)
+
+
+def _first_int(value: Any, key: str) -> int | None:
     """A per-layer array's most common value (head_count_kv may be an array), or the scalar."""
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        values = [int(v) for v in value if v]
+    if isinstance(value, tuple):
+        values = [_whole(v, key) for v in value if v]
         return max(set(values), key=values.count) if values else None
-    return None if value is None else int(value)
+    return None if value is None else _whole(value, key)
 
 
 def gguf_to_config(meta: Mapping[str, Any], tensor_names: Sequence[str], vocab_size: int | None) -> dict[str, Any]:
@@ -82,7 +97,9 @@ def gguf_to_config(meta: Mapping[str, Any], tensor_names: Sequence[str], vocab_s
         GgufConfigError: a key it needs is missing. An architecture paramtui does not map gets
             model_type ``gguf:<arch>`` and the common keys: it is counted from its tensors.
     """
-    arch = str(meta.get("general.architecture", ""))
+    arch = meta.get("general.architecture", "")
+    if not isinstance(arch, str):
+        raise GgufConfigError(f"GGUF key general.architecture must be a string, got {describe(arch)}")
     model_type = _MODEL_TYPES.get(arch)
     unmapped = model_type is None
     if unmapped:
@@ -91,44 +108,47 @@ def gguf_to_config(meta: Mapping[str, Any], tensor_names: Sequence[str], vocab_s
     names = set(tensor_names)
     layers = _get(meta, arch, "block_count")
     hidden = _get(meta, arch, "embedding_length")
-    heads = _first_int(_get(meta, arch, "attention.head_count")) or (1 if unmapped else None)
+    heads = _first_int(_get(meta, arch, "attention.head_count"), "attention.head_count") or (1 if unmapped else None)
     if not layers or not hidden or not heads:
         raise GgufConfigError(f"GGUF metadata lacks {arch}.block_count, embedding_length or attention.head_count")
     cfg: dict[str, Any] = {
         "model_type": model_type,
-        "hidden_size": int(hidden),
-        "num_hidden_layers": int(layers),
+        "hidden_size": _whole(hidden, "embedding_length"),
+        "num_hidden_layers": _whole(layers, "block_count"),
         "num_attention_heads": heads,
-        "num_key_value_heads": _first_int(_get(meta, arch, "attention.head_count_kv")) or heads,
-        "intermediate_size": _first_int(_get(meta, arch, "feed_forward_length")) or 0,
-        "max_position_embeddings": int(_get(meta, arch, "context_length") or 4096),
-        "vocab_size": int(_get(meta, arch, "vocab_size") or vocab_size or 0),
+        "num_key_value_heads": _first_int(_get(meta, arch, "attention.head_count_kv"), "attention.head_count_kv")
+        or heads,
+        "intermediate_size": _first_int(_get(meta, arch, "feed_forward_length"), "feed_forward_length") or 0,
+        "max_position_embeddings": _whole(_get(meta, arch, "context_length") or 4096, "context_length"),
+        "vocab_size": _whole(_get(meta, arch, "vocab_size") or vocab_size or 0, "vocab_size"),
         "tie_word_embeddings": "output.weight" not in names,
         "attention_bias": "blk.0.attn_q.bias" in names,
         "torch_dtype": "bfloat16",
     }
     key_length = _get(meta, arch, "attention.key_length")
     if key_length:
-        cfg["head_dim"] = int(key_length)
+        cfg["head_dim"] = _whole(key_length, "attention.key_length")
     experts = _get(meta, arch, "expert_count")
     if experts:
-        cfg["num_experts"] = cfg["num_local_experts"] = cfg["n_routed_experts"] = int(experts)
-        cfg["num_experts_per_tok"] = int(_get(meta, arch, "expert_used_count") or 1)
-        cfg["moe_intermediate_size"] = int(_get(meta, arch, "expert_feed_forward_length") or cfg["intermediate_size"])
+        cfg["num_experts"] = cfg["num_local_experts"] = cfg["n_routed_experts"] = _whole(experts, "expert_count")
+        cfg["num_experts_per_tok"] = _whole(_get(meta, arch, "expert_used_count") or 1, "expert_used_count")
+        cfg["moe_intermediate_size"] = _whole(
+            _get(meta, arch, "expert_feed_forward_length") or cfg["intermediate_size"], "expert_feed_forward_length"
+        )
         if model_type == "llama":
             cfg["model_type"] = "mixtral"
         shared = _get(meta, arch, "expert_shared_count")
         if shared:
-            cfg["n_shared_experts"] = int(shared)
+            cfg["n_shared_experts"] = _whole(shared, "expert_shared_count")
         shared_ffn = _get(meta, arch, "expert_shared_feed_forward_length")
         if shared_ffn:
-            cfg["shared_expert_intermediate_size"] = int(shared_ffn)
+            cfg["shared_expert_intermediate_size"] = _whole(shared_ffn, "expert_shared_feed_forward_length")
         dense = _get(meta, arch, "leading_dense_block_count")
         if dense is not None:
-            cfg["first_k_dense_replace"] = int(dense)
+            cfg["first_k_dense_replace"] = _whole(dense, "leading_dense_block_count")
     window = _get(meta, arch, "attention.sliding_window")
     if window:
-        cfg["sliding_window"] = int(window)
+        cfg["sliding_window"] = _whole(window, "attention.sliding_window")
     if arch == "deepseek2":
         _deepseek2(meta, cfg)
     if unmapped:
@@ -138,14 +158,14 @@ def gguf_to_config(meta: Mapping[str, Any], tensor_names: Sequence[str], vocab_s
 
 def _deepseek2(meta: Mapping[str, Any], cfg: dict[str, Any]) -> None:
     """MLA ranks: llama.cpp stores key_length = nope + rope and the rope part as rope.dimension_count."""
-    rope = int(meta.get("deepseek2.rope.dimension_count") or 64)
-    key = int(meta.get("deepseek2.attention.key_length") or 192)
-    cfg["kv_lora_rank"] = int(meta.get("deepseek2.attention.kv_lora_rank") or 512)
+    rope = _whole(meta.get("deepseek2.rope.dimension_count") or 64, "rope.dimension_count")
+    key = _whole(meta.get("deepseek2.attention.key_length") or 192, "attention.key_length")
+    cfg["kv_lora_rank"] = _whole(meta.get("deepseek2.attention.kv_lora_rank") or 512, "attention.kv_lora_rank")
     q_rank = meta.get("deepseek2.attention.q_lora_rank")
-    cfg["q_lora_rank"] = int(q_rank) if q_rank else None
+    cfg["q_lora_rank"] = _whole(q_rank, "attention.q_lora_rank") if q_rank else None
     cfg["qk_rope_head_dim"] = rope
     cfg["qk_nope_head_dim"] = key - rope
-    cfg["v_head_dim"] = int(meta.get("deepseek2.attention.value_length") or 128)
+    cfg["v_head_dim"] = _whole(meta.get("deepseek2.attention.value_length") or 128, "attention.value_length")
     cfg.pop("head_dim", None)
     cfg["n_group"] = cfg["topk_group"] = 1
 

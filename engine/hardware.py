@@ -12,6 +12,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from paramtui.engine.limits import (
+    COMPUTE_CAPABILITY,
+    GPU_BANDWIDTH_BYTES_PER_S,
+    GPU_FLOPS,
+    GPU_MEMORY_BYTES,
+    LINK_BYTES_PER_S,
+    finite_number,
+)
+
 Vendor = Literal["nvidia", "amd", "apple", "cpu"]
 """``cpu``: no accelerator, llama.cpp's CPU backend reading the weights from system RAM (a CPU preset's
 memory is the RAM, its bandwidth the DRAM peak)."""
@@ -245,22 +254,40 @@ def parse_custom_gpu(text: str) -> GpuSpec:
         cc = float(fields["cc"]) if "cc" in fields else None
     except ValueError:
         raise GpuSpecError(f"cc={fields['cc']!r} is not a compute capability like 8.9") from None
-    spec = GpuSpec(
+    given = [k for k in ("bw", "fp16") if k in fields]
+    if _quantity("mem", fields["mem"]) <= 0 or any(_quantity(k, fields[k]) <= 0 for k in given):
+        raise GpuSpecError(f"custom GPU spec needs positive {', '.join(['mem', *given])}")
+    if cc is not None:
+        _in_range("cc", cc, COMPUTE_CAPABILITY, "")
+    name = fields.get("name", "custom GPU")
+    if len(name) > 100:
+        raise GpuSpecError(f"name= is {len(name):,} characters; 100 is the most this tool accepts")
+    return GpuSpec(
         id="custom",
-        name=fields.get("name", "custom GPU"),
+        name=name,
         vendor=vendor,  # type: ignore[arg-type]
-        memory_bytes=int(_quantity("mem", fields["mem"])),
-        bandwidth_bytes_per_s=_quantity("bw", fields["bw"]) if "bw" in fields else 0.0,
-        fp16_flops=_quantity("fp16", fields["fp16"]) if "fp16" in fields else 0.0,
-        fp8_flops=_quantity("fp8", fields["fp8"]) if "fp8" in fields else 0.0,
-        int8_ops=_quantity("int8", fields["int8"]) if "int8" in fields else 0.0,
+        memory_bytes=int(_ranged("mem", fields, GPU_MEMORY_BYTES, " bytes")),
+        bandwidth_bytes_per_s=_ranged("bw", fields, GPU_BANDWIDTH_BYTES_PER_S, " B/s"),
+        fp16_flops=_ranged("fp16", fields, GPU_FLOPS, " FLOPS"),
+        fp8_flops=_ranged("fp8", fields, GPU_FLOPS, " FLOPS"),
+        int8_ops=_ranged("int8", fields, GPU_FLOPS, " OPS"),
         compute_capability=cc,
         source="custom --gpu spec",
     )
-    given = [k for k in ("bw", "fp16") if k in fields]
-    if spec.memory_bytes <= 0 or any(_quantity(k, fields[k]) <= 0 for k in given):
-        raise GpuSpecError(f"custom GPU spec needs positive {', '.join(['mem', *given])}")
-    return spec
+
+
+def _in_range(key: str, value: float, bounds: tuple[float, float], unit: str) -> float:
+    try:
+        return finite_number(value, key, bounds[0], bounds[1], unit)
+    except ValueError as exc:
+        raise GpuSpecError(str(exc)) from None
+
+
+def _ranged(key: str, fields: Mapping[str, str], bounds: tuple[float, float], unit: str) -> float:
+    """A figure of a custom spec within its plausible range (engine/limits.py); 0.0 when left out."""
+    if key not in fields:
+        return 0.0
+    return _in_range(key, _quantity(key, fields[key]), bounds, unit)
 
 
 _COUNT = re.compile(r"^\s*(\d+)\s*[x*]\s*(.+)$")
@@ -279,7 +306,7 @@ def parse_link(text: str) -> float:
     if not match:
         raise GpuSpecError(f"cannot read ib={text!r}; write it like ib=400Gb/s (bits) or ib=50GB/s (bytes)")
     value = float(match.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}[match.group(2).lower()]
-    return value if match.group(3) == "B" else value / 8
+    return _in_range("ib", value if match.group(3) == "B" else value / 8, LINK_BYTES_PER_S, " B/s")
 
 
 def parse_nodes(text: str) -> tuple[int, float | None]:

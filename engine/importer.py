@@ -13,6 +13,7 @@ from typing import Any
 
 from paramtui.engine.architecture import Architecture, LayerKind, LinearAttentionSpec, MlaSpec, MoeSpec
 from paramtui.engine.config_keys import keys_not_understood
+from paramtui.engine.limits import config_int
 from paramtui.engine.mappers_dense_current import MAPPERS as DENSE_CURRENT_MAPPERS
 from paramtui.engine.mappers_hybrid import MAPPERS as HYBRID_MAPPERS
 from paramtui.engine.mappers_hybrid import PREPARE, HybridConfigError
@@ -105,12 +106,10 @@ class ConfigError(ValueError):
 
 def _int(cfg: Config, key: str, default: int | None = None) -> int:
     """Read an integer key, with a readable error when it is missing or not an integer."""
-    value = cfg.get(key, default)
-    if value is None:
-        raise ConfigError(f"config.json has no {key!r}; add it or pick a preset")
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
-        raise ConfigError(f"config.json key {key!r} must be an integer, got {value!r}")
-    return int(value)
+    try:
+        return config_int(cfg, key, default)
+    except ValueError as exc:
+        raise ConfigError(f"config.json: {exc}" if "config.json" not in str(exc) else str(exc)) from None
 
 
 def _first(cfg: Config, *keys: str) -> Any:
@@ -593,8 +592,8 @@ def import_config(config: Config, name: str = "") -> ImportResult:
     model_type = str(cfg.get("model_type", "")).strip()
     try:
         tower = vision_tower(config)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        raise ConfigError(f"vision_config: {exc}") from exc
     if tower is not None:
         notes.append(
             f"multimodal {model_type}: vision tower {tower.params:,} parameters, counted apart ({tower.basis})"
@@ -619,9 +618,9 @@ def import_config(config: Config, name: str = "") -> ImportResult:
         taken = ", ".join(f"{k}={v}" for k, v in missing.items())
         notes.append(f"{model_type}: the config leaves out {taken}; took transformers' defaults")
     display = name or str(cfg.get("_name_or_path") or model_type or "custom model")
-    if model_type in PREPARE:
-        cfg = PREPARE[model_type](cfg)
     try:
+        if model_type in PREPARE:
+            cfg = PREPARE[model_type](cfg)
         base = _common(cfg, display, model_type or "unknown")
         mapper = _MAPPERS.get(model_type)
         unread: tuple[str, ...] = ()
@@ -635,5 +634,5 @@ def import_config(config: Config, name: str = "") -> ImportResult:
         raise
     except (HybridConfigError, MoeConfigError) as exc:
         raise ConfigError(str(exc)) from exc
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, ArithmeticError) as exc:  # an int() of 1e400, a zero the config divides by
         raise ConfigError(f"config.json describes an impossible model: {exc}") from exc

@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from paramtui.engine.architecture import LayerKind, MoeSpec, SsmSpec
+from paramtui.engine.limits import config_int
 
 Config = Mapping[str, Any]
 Fields = dict[str, Any]
@@ -31,12 +32,11 @@ class HybridConfigError(ValueError):
 
 
 def _int(cfg: Config, key: str, default: int | None = None) -> int:
-    value = cfg.get(key, default)
-    if value is None:
-        value = default
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
-        raise HybridConfigError(f"config.json key {key!r} must be an integer, got {value!r}")
-    return int(value)
+    value = cfg.get(key)
+    try:
+        return config_int({key: default if value is None else value}, key)
+    except ValueError as exc:
+        raise HybridConfigError(f"config.json: {exc}" if "config.json" not in str(exc) else str(exc)) from None
 
 
 def _flag(cfg: Config, key: str, default: bool) -> bool:

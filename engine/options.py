@@ -158,7 +158,8 @@ def _evaluate(
     fit = assess_fit(d, precision, kv_dtype, options, search_best=False)
     devices = fit.attempt.devices
     gpus_hold_it = bool(devices) and all(u.headroom_bytes >= 0 for u in devices)
-    speed = estimate_speed(d, fit).decode_tokens_per_s if gpus_hold_it else 0.0
+    # 0.0 = no speed: the GPUs cannot hold it, or a custom spec without bw= (no bandwidth to divide by)
+    speed = estimate_speed(d, fit).decode_tokens_per_s if gpus_hold_it and gpu.bandwidth_bytes_per_s > 0 else 0.0
     fullest = max(devices, key=lambda u: u.total_bytes / max(u.budget_bytes, 1), default=None)
     plan = fit.attempt.plan
     launch = launch_line(

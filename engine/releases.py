@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from paramtui.engine.limits import MAX_CONTEXT
 from paramtui.engine.runtimes import RuntimeProfile
 
 LLAMA_CPP_MLA_SPLIT_BUILD = 5100
@@ -211,6 +212,8 @@ def apply_release(
             raise RuntimeVersionError("--max-num-batched-tokens is a vLLM option")
         if choice.max_num_batched_tokens < 1:
             raise RuntimeVersionError("--max-num-batched-tokens must be at least 1")
+        if choice.max_num_batched_tokens > MAX_CONTEXT:
+            raise RuntimeVersionError(f"--max-num-batched-tokens is above the {MAX_CONTEXT:,} this tool accepts")
     if profile.name == "llama.cpp":
         return _llama_cpp(profile, choice)
     if profile.name == "vllm":

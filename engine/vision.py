@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from paramtui.engine.limits import config_int
+
 Config = Mapping[str, Any]
 
 
@@ -31,12 +33,10 @@ class VisionTower:
 
 
 def _int(cfg: Config, key: str, default: int) -> int:
-    value = cfg.get(key, default)
+    value = cfg.get(key)
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
-        raise ValueError(f"vision_config key {key!r} must be an integer, got {value!r}")
-    return int(value)
+    return config_int({key: value}, key, what=f"vision_config.{key}")
 
 
 def _linear(n_in: int, n_out: int, bias: bool = True) -> int:

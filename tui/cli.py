@@ -266,6 +266,7 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
     from paramtui.engine.analysis import Request, analyze
     from paramtui.engine.fit import PlanOptions
     from paramtui.engine.importer import ConfigError
+    from paramtui.engine.limits import MAX_GPUS
     from paramtui.engine.releases import ReleaseChoice
 
     try:
@@ -294,6 +295,8 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
                 value = getattr(ns, name)
                 if value is not None and value < 1:
                     raise ValueError(f"--{name} must be at least 1, got {value}")
+                if value is not None and value > MAX_GPUS:
+                    raise ValueError(f"--{name} {value:,} is above the {MAX_GPUS:,} GPUs this tool accepts")
             hardware = _hardware(ns.gpu, ns.gpus)
             analysis = analyze(
                 loaded.result.architecture,
@@ -318,7 +321,11 @@ def run_inspect(source: str, as_json: bool, ns: argparse.Namespace | None = None
         if analysis.fit.verdict != "does_not_fit":  # a command for a plan that cannot start is no help
             launch = launch_for(analysis, repo, loaded.checkpoint_precision)
     if as_json:
-        print(json.dumps(build_report(loaded, analysis, choices, launch), indent=2))
+        try:  # allow_nan=False: the last guard of the output contract (no NaN or Infinity, ever)
+            text = json.dumps(build_report(loaded, analysis, choices, launch), indent=2, allow_nan=False)
+        except ValueError:
+            return _fail(f"{source}: the report came out with a non-finite number; the input is out of any sane range")
+        print(text)
         return 0
     from rich.console import Console
 

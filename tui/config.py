@@ -79,11 +79,14 @@ def _take(table: dict[str, Any], key: str, kind: type, where: str, errors: list[
 def load_config(path: Path | None = None) -> Config:
     """Read and check the config file; a missing file is the defaults, never an error."""
     path = path or config_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    from paramtui.engine.adapters.bounded import InputFileError, read_bounded
+    from paramtui.engine.limits import SETTINGS_BYTES
+
+    if not path.exists():
         return Config()
-    except (OSError, UnicodeDecodeError) as exc:
+    try:
+        text = read_bounded(path, SETTINGS_BYTES, "a config.toml").decode("utf-8")
+    except (InputFileError, UnicodeDecodeError) as exc:
         return Config(path=path, errors=(f"{path}: cannot read it ({exc}); using the defaults",))
     if sys.version_info >= (3, 11):  # imported here: most users have no config file
         import tomllib

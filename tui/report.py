@@ -379,6 +379,8 @@ def render_options(options: tuple[Option, ...], launch: str = "") -> list[Text]:
         plan = f"tp={o.tp} pp={o.pp}" + (f" ep={o.ep}" if o.ep > 1 else "")
         offload = f", {format_bytes(o.offloaded_bytes)} of {o.offload} in RAM" if o.offloaded_bytes else ""
         speed = f"{o.decode_tokens_per_s:,.1f} tok/s" if o.decode_tokens_per_s else "no speed (the GPUs cannot hold it)"
+        if not o.decode_tokens_per_s and o.verdict != "does_not_fit":
+            speed = "no speed (no bandwidth: give bw=)"
         lines.append(
             Text(
                 f"  {o.kind}: {o.verdict.replace('_', ' ')} on {where} ({plan}, {o.precision}, {o.runtime}{offload}); "

@@ -12,14 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from paramtui.engine.adapters.bounded import InputFileError, open_regular, read_json
 from paramtui.engine.adapters.gguf_header import SPLIT, GgufError, GgufHeader, read_gguf_header
 from paramtui.engine.checkpoint import HeaderError, TensorEntry, decode_safetensors_header, parse_safetensors_header
 from paramtui.engine.gguf_config import GgufConfigError, ftype_precision, gguf_to_config
+from paramtui.engine.limits import INDEX_BYTES
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, what)``: called as weight-file headers arrive."""
 
 _SHARD = re.compile(r"^model(-\d{5}-of-\d{5})?\.safetensors$")
+_SHARD_OF = re.compile(r"^(?P<stem>.+)-(?P<index>\d+)-of-(?P<count>\d+)(?P<ext>\.safetensors)$")
+INDEX_NAME = "model.safetensors.index.json"
+"""The index transformers writes beside a sharded checkpoint (tensor name -> shard file)."""
+MAX_SHARDS = 100_000
+"""Shards in one checkpoint (DeepSeek-V3 has 163)."""
 
 
 class CheckpointFileError(ValueError):
@@ -73,22 +80,81 @@ def safetensors_files(names: Iterable[str]) -> list[str]:
     return shards or [n for n in top if not n.startswith("consolidated")]
 
 
+def missing_shards(names: Iterable[str]) -> list[str]:
+    """Shards a ``-0000i-of-0000N`` set names by its count but lacks (every part must be there)."""
+    present = set(names)
+    missing: list[str] = []
+    for name in sorted(present):
+        match = _SHARD_OF.match(name)
+        if match is None:
+            continue
+        count = int(match["count"])
+        if count > MAX_SHARDS:
+            return [name]  # a count past any real checkpoint: the name itself is the problem
+        width = len(match["count"])
+        for i in range(1, count + 1):
+            part = f"{match['stem']}-{i:0{width}d}-of-{match['count']}{match['ext']}"
+            if part not in present and part not in missing:
+                missing.append(part)
+    return missing
+
+
+def index_shards(path: Path) -> list[str] | None:
+    """The shard files a local ``model.safetensors.index.json`` names, or None without one.
+
+    Raises:
+        CheckpointFileError: the index is not a regular file, too long, not JSON, or malformed.
+    """
+    index = path / INDEX_NAME
+    if not index.exists() and not index.is_symlink():
+        return None
+    try:
+        data = read_json(index, INDEX_BYTES, "a safetensors index")
+    except InputFileError as exc:
+        raise CheckpointFileError(str(exc)) from None
+    weight_map = data.get("weight_map") if isinstance(data, dict) else None
+    if not isinstance(weight_map, dict) or not all(isinstance(v, str) for v in weight_map.values()):
+        raise CheckpointFileError(f"{index}: weight_map must map tensor names to shard file names")
+    return sorted(set(weight_map.values()))
+
+
+def _check_complete(path: Path, names: list[str]) -> None:
+    """Refuse a checkpoint whose index or shard names say a file is not there."""
+    listed = index_shards(path)
+    missing = [n for n in listed or () if "/" in n or not (path / n).is_file()]
+    missing += [n for n in missing_shards(names) if n not in missing]
+    if missing:
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        raise CheckpointFileError(
+            f"{path} is an incomplete checkpoint: {missing[0]}{more} missing; "
+            "finish the download or point at config.json"
+        )
+
+
 def read_local_safetensors(
     path: Path, progress: Progress | None = None, only: list[str] | None = None
 ) -> tuple[list[TensorEntry], list[tuple[str, int]]]:
-    """Read the headers of a local directory's safetensors files (or only the named ones)."""
-    names = only or safetensors_files(p.name for p in path.iterdir() if p.is_file())
+    """Read the headers of a local directory's safetensors files (or only the named ones).
+
+    Raises:
+        CheckpointFileError: a file that is not a regular file, a broken header, or (reading the
+            whole directory) a shard that the index or the shard names call for is missing.
+    """
+    # every *.safetensors entry, files or not: a FIFO or a device under that name is refused, not skipped
+    listing = [p.name for p in path.iterdir()]
+    names = only or safetensors_files(listing)
+    _check_complete(path, safetensors_files(listing))
     entries: list[TensorEntry] = []
     files: list[tuple[str, int]] = []
     for i, name in enumerate(names):
         file = path / name
-        size = file.stat().st_size
         try:
-            with open(file, "rb") as fh:
+            fh, size = open_regular(file, "a safetensors file")
+            with fh:
                 length, raw = parse_safetensors_header(fh.read(8), size, name)
                 raw = fh.read(length)
             entries += decode_safetensors_header(raw, size, name)
-        except HeaderError as exc:
+        except (HeaderError, InputFileError) as exc:
             raise CheckpointFileError(str(exc)) from exc
         except OSError as exc:
             raise CheckpointFileError(f"cannot read {file}: {exc.strerror}") from exc
@@ -116,9 +182,9 @@ def read_local_gguf(path: Path) -> CheckpointRead:
     headers: list[GgufHeader] = []
     files = []
     for part in split_parts(path):
-        size = part.stat().st_size
         try:
-            with open(part, "rb") as fh:
+            fh, size = open_regular(part, "a GGUF file")
+            with fh:
 
                 def read_at(offset: int, n: int, fh: Any = fh) -> bytes:
                     fh.seek(offset)
@@ -126,7 +192,7 @@ def read_local_gguf(path: Path) -> CheckpointRead:
                     return data
 
                 headers.append(read_gguf_header(read_at, size, part.name))
-        except GgufError as exc:
+        except (GgufError, InputFileError) as exc:
             raise CheckpointFileError(str(exc)) from exc
         except OSError as exc:
             raise CheckpointFileError(f"cannot read {part}: {exc.strerror}") from exc
@@ -151,7 +217,7 @@ def gguf_read(headers: list[GgufHeader], files: list[tuple[str, int]]) -> Checkp
     ftype = meta.get("general.file_type")
     try:
         ftype_name = gguf.LlamaFileType(int(ftype)).name if ftype is not None else ""
-    except ValueError:
+    except (ValueError, TypeError, OverflowError):
         ftype_name = ""
     precision = ftype_precision(ftype_name) if ftype_name else _precision_from_tensors(tensors)
     notes = (f"GGUF file type {ftype_name or 'unknown'} (counted as {precision} for the runtime rules)",)

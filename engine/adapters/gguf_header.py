@@ -16,17 +16,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from paramtui.engine.checkpoint import TensorEntry
+from paramtui.engine.limits import (
+    GGUF_ARRAY,
+    GGUF_HEADER_BYTES,
+    GGUF_KV,
+    GGUF_STRING,
+    GGUF_TENSORS,
+    MAX_TENSOR_ELEMENTS,
+)
 
-MAX_HEADER_BYTES = 512 * 2**20
-"""The metadata and tensor table of a GGUF file never need more (a 256k-token vocabulary is ~10 MB)."""
-MAX_TENSORS = 2**20
-"""Tensors per file (DeepSeek-V3 has about 1,900 in GGUF's fused-expert layout)."""
-MAX_KV = 2**16
+MAX_HEADER_BYTES = GGUF_HEADER_BYTES
+"""The metadata and tensor table of a GGUF file never need more (engine/limits.py)."""
+MAX_TENSORS = GGUF_TENSORS
+"""Tensors per file."""
+MAX_KV = GGUF_KV
 """Metadata keys per file."""
-MAX_STRING = 64 * 2**20
-"""Bytes in one string (chat templates are tens of kB)."""
-MAX_ARRAY = 2**26
-"""Elements in one metadata array (vocabularies and merges are a few hundred thousand)."""
+MAX_STRING = GGUF_STRING
+"""Bytes in one string."""
+MAX_ARRAY = GGUF_ARRAY
+"""Elements in one metadata array."""
 KEPT_ARRAY = 4096
 """Arrays up to this length are kept (per-layer head counts); longer ones keep only their length."""
 FIRST_CHUNK = 1 * 2**20
@@ -160,12 +168,29 @@ def read_gguf_header(read_at: ReadAt, size: int | None, name: str) -> GgufHeader
         n_dims = int(cur.unpack("<I"))
         if not 1 <= n_dims <= 8:
             raise GgufError(f"{name}: tensor {tname!r} has {n_dims} dimensions; the file is corrupt")
-        dims = tuple(cur.count(f"a dimension of {tname!r}", 2**48) for _ in range(n_dims))
+        dims = tuple(cur.count(f"a dimension of {tname!r}", MAX_TENSOR_ELEMENTS) for _ in range(n_dims))
         ttype = int(cur.unpack("<I"))
         offset = int(cur.unpack("<Q"))
         infos.append((tname, dims, ttype, offset))
     tensors = tuple(_tensor(gguf, name, size, *info) for info in infos)
+    if size is not None:
+        _check_inside(name, size, cur.pos, metadata.get("general.alignment", 32), infos, tensors)
     return GgufHeader(version, metadata, tensors, cur.pos)
+
+
+def _check_inside(
+    name: str, size: int, header_end: int, alignment: Any, infos: list[Any], tensors: tuple[TensorEntry, ...]
+) -> None:
+    """Every tensor's bytes must lie inside the file, after the header padded to the alignment."""
+    if isinstance(alignment, bool) or not isinstance(alignment, int) or not 1 <= alignment <= 2**20:
+        raise GgufError(f"{name}: general.alignment {alignment!r} is not a sane alignment")
+    data_start = -(-header_end // alignment) * alignment
+    for (tname, _dims, _ttype, offset), tensor in zip(infos, tensors, strict=True):
+        if data_start + offset + tensor.nbytes > size:
+            raise GgufError(
+                f"{name}: tensor {tname!r} ends at byte {data_start + offset + tensor.nbytes:,}, "
+                f"past the end of the {size:,}-byte file (truncated or corrupt GGUF)"
+            )
 
 
 def _tensor(

@@ -27,10 +27,12 @@ from paramtui.engine.adapters.checkpoint_files import (
     Progress,
     gguf_read,
     group_gguf_files,
+    missing_shards,
     safetensors_files,
 )
 from paramtui.engine.adapters.gguf_header import GgufError, read_gguf_header
 from paramtui.engine.checkpoint import HeaderError, TensorEntry, decode_safetensors_header, parse_safetensors_header
+from paramtui.engine.limits import CONFIG_BYTES
 
 REPO_REF = re.compile(
     r"^(?P<repo>[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*)(@(?P<rev>[A-Za-z0-9._/-]+?))?"
@@ -152,6 +154,10 @@ def _read_fresh(ref: RepoRef, sha: str, siblings: list[tuple[str, int]], progres
     config = _get_json(ref.repo_id, sha, "config.json") if "config.json" in names else None
     if config is None:
         raise HubError(f"{ref.repo_id} has no config.json and no GGUF files; paramtui cannot tell what model it is")
+    missing = missing_shards(weights)
+    if missing:
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        raise HubError(f"{ref.repo_id} is an incomplete checkpoint: {missing[0]}{more} is not in the repo's files")
     tensors: list[TensorEntry] = []
     if not weights:
         notes.append("no safetensors weights in the repo: counted from config.json alone")
@@ -256,13 +262,18 @@ def _get(repo_id: str, sha: str, filename: str, byte_range: tuple[int, int] | No
 
 
 def _get_json(repo_id: str, sha: str, filename: str) -> dict[str, Any]:
-    import json
+    from paramtui.engine.adapters.bounded import parse_json
+    from paramtui.engine.safe_json import JsonInputError
 
     raw = _with_retries(lambda: _get(repo_id, sha, filename), repo_id, sha)
+    if len(raw) > CONFIG_BYTES:
+        raise HubError(
+            f"{repo_id}: {filename} is {len(raw):,} bytes, above the {CONFIG_BYTES // 2**20} MiB of a config"
+        )
     try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise HubError(f"{repo_id}: {filename} is not valid JSON ({exc})") from exc
+        data = parse_json(raw, f"{repo_id}: {filename}")
+    except JsonInputError as exc:
+        raise HubError(str(exc)) from None
     if not isinstance(data, dict):
         raise HubError(f"{repo_id}: {filename} must hold a JSON object")
     return data

@@ -15,7 +15,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from paramtui.engine.adapters.bounded import read_json
 from paramtui.engine.adapters.store import atomic_write_text, user_dir
+from paramtui.engine.limits import CACHE_ENTRY_BYTES
 
 FORMAT = 1
 """Bumped when the entry layout changes; older entries are ignored."""
@@ -62,7 +64,7 @@ def save_entry(repo_id: str, sha: str, key: str, entry: dict[str, Any]) -> None:
 
 def _read(path: Path) -> dict[str, Any] | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_json(path, CACHE_ENTRY_BYTES, "a cache entry")
+    except ValueError:
         return None
     return data if isinstance(data, dict) else None

@@ -8,10 +8,10 @@ Weight files are read for their headers only; what they hold comes back as a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from paramtui.engine.adapters.bounded import InputFileError, read_json
 from paramtui.engine.adapters.checkpoint_files import (
     CheckpointFileError,
     CheckpointRead,
@@ -28,12 +28,17 @@ from paramtui.engine.checkpoint import (
     summarize,
 )
 from paramtui.engine.importer import ConfigError, ImportResult, import_config
+from paramtui.engine.limits import CONFIG_BYTES, RECORD_BYTES
 from paramtui.engine.params import ParamBreakdown, count_params
 from paramtui.engine.record import architecture_from_dict, is_saved_model
 from paramtui.presets import Preset, UnknownPresetError, get_preset
 
-MAX_CONFIG_BYTES = 16 * 2**20
-"""A config.json larger than this is not a config (guards against pointing at a weights file)."""
+MAX_CONFIG_BYTES = max(CONFIG_BYTES, RECORD_BYTES)
+"""A config.json or saved model larger than this is not one (guards against pointing at a weights file)."""
+
+
+MAX_SOURCE_CHARS = 4096
+"""A SOURCE longer than this is no path (PATH_MAX), preset or repo id."""
 
 
 class SourceError(ValueError):
@@ -74,21 +79,11 @@ class LoadedSource:
 
 
 def read_config_file(path: Path) -> dict[str, object]:
-    """Read and parse a config.json, with one-line errors."""
+    """Read and parse a config.json (or a saved model), bounded, with one-line errors."""
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise SourceError(f"cannot read {path}: {exc.strerror}") from exc
-    if size > MAX_CONFIG_BYTES:
-        raise SourceError(f"{path} is {size:,} bytes, too large for a config.json; point at the config file")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{path} is not a text file; point at a config.json") from exc
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
-    except OSError as exc:
-        raise SourceError(f"cannot read {path}: {exc.strerror}") from exc
+        data = read_json(path, MAX_CONFIG_BYTES, "a config.json")
+    except InputFileError as exc:
+        raise SourceError(str(exc)) from None
     if not isinstance(data, dict):
         raise SourceError(f"{path} must hold a JSON object, not a {type(data).__name__}")
     return data
@@ -146,7 +141,7 @@ def _load_directory(path: Path, progress: Progress | None, only: Path | None = N
     """A directory: config.json (+ safetensors headers), or its GGUF file when it has no config."""
     target = path / "config.json"
     if not target.exists():
-        variants, _ = group_gguf_files((p.name, p.stat().st_size) for p in path.glob("*.gguf"))
+        variants, _ = group_gguf_files((p.name, p.stat().st_size) for p in path.glob("*.gguf") if p.is_file())
         if len(variants) == 1:
             return from_read(read_local_gguf(path / variants[0].files[0][0]), str(path))
         if variants:
@@ -209,8 +204,10 @@ def load_source(source: str, progress: Progress | None = None) -> LoadedSource:
     text = source.strip()
     if not text:
         raise SourceError("empty SOURCE; give a preset id, a config.json path or a directory")
+    if len(text) > MAX_SOURCE_CHARS or "\0" in text:
+        raise SourceError(f"SOURCE is {len(text):,} characters or holds a NUL; no path, preset or repo id is like that")
     path = Path(text).expanduser()
-    if path.exists():
+    if _exists(path):
         return load_path(path, progress)
     try:
         return load_preset(get_preset(text))
@@ -221,6 +218,14 @@ def load_source(source: str, progress: Progress | None = None) -> LoadedSource:
     if any(sep in text for sep in ("/", "\\")) or text.endswith((".json", ".gguf")):
         raise SourceError(f"no such file or directory: {text}")
     raise SourceError(preset_error)
+
+
+def _exists(path: Path) -> bool:
+    """Whether the path exists; False for a name the system refuses (too long, a NUL)."""
+    try:
+        return path.exists() or path.is_symlink()
+    except (OSError, ValueError):
+        return False
 
 
 def _repo_shaped(text: str) -> bool:
@@ -236,7 +241,7 @@ def is_hub_source(source: str) -> bool:
     The dashboard asks this to read a repo in a worker instead of blocking the screen.
     """
     text = source.strip()
-    if not text or Path(text).expanduser().exists() or not _repo_shaped(text):
+    if not text or len(text) > MAX_SOURCE_CHARS or _exists(Path(text).expanduser()) or not _repo_shaped(text):
         return False
     try:
         get_preset(text)

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from paramtui.engine.adapters.bounded import read_json
 from paramtui.engine.architecture import Architecture
+from paramtui.engine.limits import RECORD_BYTES
 from paramtui.engine.record import architecture_from_dict, architecture_to_dict
 
 MAX_RECENT = 10
@@ -80,8 +82,8 @@ def _recent_file() -> Path:
 def recent_sources() -> list[str]:
     """Recently opened or saved SOURCEs, newest first (paths that vanished are dropped)."""
     try:
-        items = json.loads(_recent_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        items = read_json(_recent_file(), RECORD_BYTES, "the recent list")
+    except ValueError:
         return []
     if not isinstance(items, list):
         return []
@@ -119,7 +121,7 @@ def write_autosave(arch: Architecture, source: str) -> None:
 def read_autosave() -> Autosave | None:
     """The autosaved model, or None when there is none or it cannot be read (never raises)."""
     try:
-        doc = json.loads(_autosave_file().read_text(encoding="utf-8"))
+        doc = read_json(_autosave_file(), RECORD_BYTES, "the autosave")
         arch = architecture_from_dict(doc)
         return Autosave(arch, str(doc.get("source", "")), float(doc.get("saved_at", 0.0)))
     except (OSError, ValueError, TypeError, AttributeError):
