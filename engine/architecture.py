@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Literal
 
+# Sizes above these are typos, not models (engine/limits.py says why each is where it is).
+from paramtui.engine.limits import MAX_CONTEXT, MAX_EXPERTS, MAX_HEADS, MAX_HIDDEN, MAX_LAYERS, MAX_VOCAB
+
 LayerKind = Literal["full", "sliding", "chunked", "linear", "ssm", "hybrid", "none"]
 """How one decoder layer mixes tokens: full causal, sliding window, chunked (Llama 4), linear attention
 (Gated DeltaNet), a state-space/convolution mixer (``ssm``: Mamba, LFM2's short convolution), full
@@ -25,9 +28,6 @@ LAYER_KINDS: tuple[LayerKind, ...] = ("full", "sliding", "chunked", "linear", "s
 
 ATTENTION_KINDS: frozenset[LayerKind] = frozenset({"full", "sliding", "chunked", "hybrid"})
 """Kinds with softmax attention over cached keys and values."""
-
-# Sizes above these are typos, not models (engine/limits.py says why each is where it is).
-from paramtui.engine.limits import MAX_CONTEXT, MAX_EXPERTS, MAX_HEADS, MAX_HIDDEN, MAX_LAYERS, MAX_VOCAB  # noqa: E402
 
 
 def _require_positive(owner: str, name: str, value: int, upper: int) -> None:

@@ -151,6 +151,8 @@ def _read_fresh(ref: RepoRef, sha: str, siblings: list[tuple[str, int]], progres
     base = {"repo": ref.repo_id, "sha": sha, "variants": _variants_json(variants), "mmproj": list(mmproj)}
     if ref.quant or (variants and not weights):
         return {**base, **_read_gguf_variant(ref, sha, variants, sizes, progress)}
+    if sizes.get("config.json", 0) > CONFIG_BYTES:  # refused before it is downloaded
+        raise HubError(f"{ref.repo_id}: config.json is {sizes['config.json']:,} bytes; a config.json is a few kB")
     config = _get_json(ref.repo_id, sha, "config.json") if "config.json" in names else None
     if config is None:
         raise HubError(f"{ref.repo_id} has no config.json and no GGUF files; paramtui cannot tell what model it is")
