@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from paramtui.engine.architecture import LayerKind
+from paramtui.engine.limits import MAX_CONTEXT, whole_number
 from paramtui.engine.mappers_hybrid import HybridConfigError
 
 Config = Mapping[str, Any]
@@ -39,9 +40,10 @@ def _window(cfg: Config) -> int:
     value = cfg.get("sliding_window")
     if value is None or value is False:
         return 0
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value or value < 0:
-        raise DenseConfigError(f"config.json key 'sliding_window' must be a non-negative integer, got {value!r}")
-    return int(value)
+    try:
+        return whole_number(value, "sliding_window", 0, MAX_CONTEXT)
+    except ValueError as exc:
+        raise DenseConfigError(f"config.json: {exc}") from None
 
 
 def _listed_kinds(cfg: Config, layers: int) -> tuple[LayerKind, ...] | None:
