@@ -29,14 +29,19 @@ SETTINGS_BYTES = 1 * 2**20
 
 GGUF_HEADER_BYTES = 512 * 2**20
 """The metadata and tensor table of a GGUF file never need more (a 256k-token vocabulary is ~10 MB)."""
-GGUF_TENSORS = 2**20
-"""Tensors per GGUF file (DeepSeek-V3 has about 1,900 in GGUF's fused-expert layout)."""
+GGUF_TENSORS = 2**17
+"""Tensors per GGUF file (DeepSeek-V3 has about 1,900 in GGUF's fused-expert layout); each costs parse time."""
 GGUF_KV = 2**16
 """Metadata keys per GGUF file."""
 GGUF_STRING = 64 * 2**20
 """Bytes in one GGUF string (chat templates are tens of kB)."""
 GGUF_ARRAY = 2**26
 """Elements in one GGUF metadata array (vocabularies and merges are a few hundred thousand)."""
+GGUF_KEPT_ITEMS = 2**20
+"""Items of short metadata arrays kept in memory, all arrays together (per-layer head counts are ~100 each)."""
+GGUF_STRINGS = 2**21
+"""Strings in one GGUF header, keys and array items together: each costs time to read past, so
+their number bounds the parse (Llama 3's 128k tokens and 280k merges are 0.4M; Gemma 3 has 262k)."""
 
 JSON_DEPTH = 64
 """Nesting of any JSON read (configs nest 3-4 levels; Python's parser would recurse to a crash)."""

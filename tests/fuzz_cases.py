@@ -541,6 +541,22 @@ def gguf_case(rng: random.Random) -> Case:
     elif roll < 0.42:
         label, special = rng.choice(SPECIAL_FILES)
         return Case("gguf", f"GGUF is {label}", _inspect("{dir}/" + name, rng), {name: special})
+    elif roll < 0.44:  # header bombs: many strings, many kept array items, a long array to skip
+        how = rng.choice(("strings", "strings over", "kept", "long array"))
+        count = {"strings": 2**21 - 300, "strings over": 2**21 + 1, "kept": 400, "long array": 2**24}[how]
+        etype, item = {"strings": (8, b"\0" * 8), "strings over": (8, b""), "kept": (4, b""), "long array": (10, b"")}[
+            how
+        ]
+        key = b"tokenizer.ggml.merges"
+        raw = b"GGUF" + struct.pack("<IQQ", 3, 0, 1 if how != "kept" else count)
+        if how == "kept":
+            for i in range(count):
+                k = f"k{i}".encode()
+                raw += struct.pack("<Q", len(k)) + k + struct.pack("<IIQ", 9, 4, 4000) + b"\0" * 16000
+        else:
+            raw += struct.pack("<Q", len(key)) + key + struct.pack("<IIQ", 9, etype, count) + item * count
+        size = len(raw) + (8 * count if how == "long array" else 0)
+        return Case("gguf", f"header bomb: {how}", _inspect("{dir}/" + name, rng), {name: ("sparse", raw, size)})
     elif roll < 0.5:  # a split set with a part missing
         raw = _gguf_bytes()
         files = {f"m-0000{i}-of-00003.gguf": ("sparse", raw, len(raw) + data) for i in (1, 3)}

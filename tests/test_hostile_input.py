@@ -293,3 +293,62 @@ def test_absurd_workload_numbers_are_refused(
 def test_a_source_longer_than_any_path_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     """Was OSError: File name too long."""
     assert "characters" in _refused(capsys, "inspect", "x" * 5000)
+
+
+def _gguf_with_array(etype: int, length: int, item: bytes, tail_keys: int = 0) -> bytes:
+    """A GGUF v3 header of one array key (``length`` items of ``item`` bytes) and no tensors."""
+    key = b"tokenizer.ggml.merges"
+    head = b"GGUF" + struct.pack("<IQQ", 3, 0, 1 + tail_keys)
+    head += struct.pack("<Q", len(key)) + key + struct.pack("<IIQ", 9, etype, length) + item * length
+    for i in range(tail_keys):
+        name = f"k{i}".encode()
+        head += struct.pack("<Q", len(name)) + name + struct.pack("<IIQ", 9, 4, 4000) + b"\0" * 16000
+    return head
+
+
+def test_gguf_string_count_is_capped_so_the_parse_ends_in_seconds() -> None:
+    """2^26 empty strings fit in 512 MiB of header and took minutes one by one; over 2^21 is refused
+    at once, and 2^21 just under it parse in a few seconds without keeping them."""
+    from paramtui.engine.adapters.gguf_header import GgufError, read_gguf_header
+    from paramtui.engine.limits import GGUF_STRINGS
+
+    raw = _gguf_with_array(8, GGUF_STRINGS + 1, struct.pack("<Q", 0))
+    start = time.perf_counter()
+    with pytest.raises(GgufError, match="more than 2,097,152 strings"):
+        read_gguf_header(lambda o, n: raw[o : o + n], len(raw), "x.gguf")
+    assert time.perf_counter() - start < 1
+    raw = _gguf_with_array(8, GGUF_STRINGS - 10, struct.pack("<Q", 0))
+    start = time.perf_counter()
+    header = read_gguf_header(lambda o, n: raw[o : o + n], len(raw), "x.gguf")
+    assert header.metadata["tokenizer.ggml.merges"].length == GGUF_STRINGS - 10
+    assert time.perf_counter() - start < 8
+
+
+def test_gguf_long_numeric_arrays_are_skipped_unread() -> None:
+    """A 2^25-element u64 array (256 MiB) is moved past, never read into memory."""
+    from paramtui.engine.adapters.gguf_header import read_gguf_header
+
+    key = b"big"
+    head = b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", len(key)) + key
+    head += struct.pack("<IIQ", 9, 10, 2**25)
+    asked: list[int] = []
+
+    def read_at(offset: int, n: int) -> bytes:
+        asked.append(n)
+        return head[offset : offset + n] if offset < len(head) else b"\0" * min(n, 2**20)
+
+    header = read_gguf_header(read_at, len(head) + 8 * (2**25), "x.gguf")
+    assert header.metadata["big"].length == 2**25
+    assert sum(asked) < 4 * 2**20
+
+
+def test_gguf_short_arrays_kept_are_capped_in_total() -> None:
+    """Thousands of 4,000-item arrays would be kept as tuples of Python ints (gigabytes); past
+    GGUF_KEPT_ITEMS in all they keep only their length."""
+    from paramtui.engine.adapters.gguf_header import ArrayInfo, read_gguf_header
+
+    raw = _gguf_with_array(4, 1, b"\0\0\0\0", tail_keys=300)
+    header = read_gguf_header(lambda o, n: raw[o : o + n], len(raw), "x.gguf")
+    kept = [v for k, v in header.metadata.items() if k.startswith("k") and isinstance(v, tuple)]
+    assert 200 < len(kept) < 300
+    assert isinstance(header.metadata["k299"], ArrayInfo)

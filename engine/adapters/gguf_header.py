@@ -19,8 +19,10 @@ from paramtui.engine.checkpoint import TensorEntry
 from paramtui.engine.limits import (
     GGUF_ARRAY,
     GGUF_HEADER_BYTES,
+    GGUF_KEPT_ITEMS,
     GGUF_KV,
     GGUF_STRING,
+    GGUF_STRINGS,
     GGUF_TENSORS,
     MAX_TENSOR_ELEMENTS,
 )
@@ -35,6 +37,8 @@ MAX_STRING = GGUF_STRING
 """Bytes in one string."""
 MAX_ARRAY = GGUF_ARRAY
 """Elements in one metadata array."""
+KEPT_STRING = 1 * 2**20
+"""Strings up to this length are kept (chat templates are tens of kB); longer ones keep only their length."""
 KEPT_ARRAY = 4096
 """Arrays up to this length are kept (per-layer head counts); longer ones keep only their length."""
 FIRST_CHUNK = 1 * 2**20
@@ -42,6 +46,7 @@ FIRST_CHUNK = 1 * 2**20
 
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
 _STRING, _ARRAY = 8, 9
+_U64 = struct.Struct("<Q")
 
 ReadAt = Callable[[int, int], bytes]
 """``read(offset, size)``: up to ``size`` bytes at ``offset`` (fewer only at the end of the file)."""
@@ -84,13 +89,26 @@ class _Cursor:
         self._start = 0
         self.pos = 0
         self._chunk = FIRST_CHUNK
+        self.strings = 0
+        self.kept = 0
 
-    def take(self, n: int) -> bytes:
-        end = self.pos + n
+    def _check_end(self, end: int) -> None:
         if end > MAX_HEADER_BYTES:
             raise GgufError(f"{self._name}: header runs past {MAX_HEADER_BYTES // 2**20} MiB; not a sane GGUF file")
         if self._size is not None and end > self._size:
             raise GgufError(f"{self._name}: header runs past the end of the file (truncated GGUF)")
+
+    def skip(self, n: int) -> None:
+        """Move past ``n`` bytes without holding them (a long numeric array is never read into memory)."""
+        end = self.pos + n
+        self._check_end(end)
+        if end > self._start + len(self._buf):
+            self._buf, self._start = b"", end
+        self.pos = end
+
+    def take(self, n: int) -> bytes:
+        end = self.pos + n
+        self._check_end(end)
         while self._start + len(self._buf) < end:
             want = max(self._chunk, end - self._start - len(self._buf))
             got = self._read_at(self._start + len(self._buf), want)
@@ -115,8 +133,36 @@ class _Cursor:
         return value
 
     def string(self) -> str:
-        raw = self.take(self.count("a string length", MAX_STRING))
-        return raw.decode("utf-8", errors="replace")
+        self._count_strings(1)
+        n = self.count("a string length", MAX_STRING)
+        if n > KEPT_STRING:  # kept as its length only: no real key needs a string this long
+            self.skip(n)
+            return f"<{n:,} bytes not kept>"
+        return self.take(n).decode("utf-8", errors="replace")
+
+    def keep(self, n: int) -> bool:
+        """Whether ``n`` more array items may be kept (their total is capped: GGUF_KEPT_ITEMS)."""
+        self.kept += n
+        return self.kept <= GGUF_KEPT_ITEMS
+
+    def skip_strings(self, n: int) -> None:
+        """Read past ``n`` strings without decoding or keeping them."""
+        self._count_strings(n)
+        unpack = _U64.unpack_from
+        for _ in range(n):
+            rel = self.pos - self._start
+            if rel + 8 <= len(self._buf):  # fast path: the string lies in the bytes already fetched
+                end = rel + 8 + unpack(self._buf, rel)[0]
+                if end <= len(self._buf) and self._start + end <= MAX_HEADER_BYTES:
+                    self.pos = self._start + end
+                    continue
+            self.take(self.count("a string length", MAX_STRING))
+
+    def _count_strings(self, n: int) -> None:
+        """Strings cost time one by one, whatever their length: their number is capped (GGUF_STRINGS)."""
+        self.strings += n
+        if self.strings > GGUF_STRINGS:
+            raise GgufError(f"{self._name}: more than {GGUF_STRINGS:,} strings in the header; the file is corrupt")
 
 
 def _value(cur: _Cursor, vtype: int) -> Any:
@@ -129,11 +175,13 @@ def _value(cur: _Cursor, vtype: int) -> Any:
         length = cur.count("an array length", MAX_ARRAY)
         if etype not in _SCALARS and etype != _STRING:
             raise GgufError(f"{cur._name}: array of unknown element type {etype}")
-        if etype in _SCALARS and length > KEPT_ARRAY:
-            cur.take(length * struct.calcsize(_SCALARS[etype]))
+        if length > KEPT_ARRAY or not cur.keep(length):  # a vocabulary or merges: keep only the length
+            if etype in _SCALARS:
+                cur.skip(length * struct.calcsize(_SCALARS[etype]))
+            else:
+                cur.skip_strings(length)
             return ArrayInfo(length, etype)
-        items = [_value(cur, etype) for _ in range(length)]
-        return tuple(items) if length <= KEPT_ARRAY else ArrayInfo(length, etype)
+        return tuple(_value(cur, etype) for _ in range(length))
     raise GgufError(f"{cur._name}: metadata value of unknown type {vtype}")
 
 
