@@ -336,10 +336,15 @@ def safetensors_case(rng: random.Random) -> Case:
             files[f"m/{name}"] = ("sparse", head, len(head) + sum(2 * _prod(s) for _, _, s in part))
             weight_map.update(dict.fromkeys((t[0] for t in part), name))
         index: Any = {"metadata": {"total_size": 1}, "weight_map": weight_map}
-        how = rng.choice(("drop shard", "index names missing", "index deep", "index zero", "index bad", "shard zero"))
+        how = rng.choice(
+            ("drop shard", "index names missing", "index deep", "index zero", "index bad", "shard zero", "of 99999")
+        )
         victim = f"m/model-{rng.randint(1, count):05d}-of-{count:05d}.safetensors"
         if how == "drop shard":
             del files[victim]
+        elif how == "of 99999":  # one shard of a set that claims 99,999
+            files = {"m/config.json": cfg_bytes, "m/model-00001-of-99999.safetensors": files[victim]}
+            victim = "m/model-00001-of-99999.safetensors"
         elif how == "index names missing":
             weight_map["lm_head.weight"] = "model-00009-of-00009.safetensors"
         elif how == "shard zero":

@@ -84,6 +84,7 @@ def missing_shards(names: Iterable[str]) -> list[str]:
     """Shards a ``-0000i-of-0000N`` set names by its count but lacks (every part must be there)."""
     present = set(names)
     missing: list[str] = []
+    seen: set[str] = set()
     for name in sorted(present):
         match = _SHARD_OF.match(name)
         if match is None:
@@ -94,7 +95,8 @@ def missing_shards(names: Iterable[str]) -> list[str]:
         width = len(match["count"])
         for i in range(1, count + 1):
             part = f"{match['stem']}-{i:0{width}d}-of-{match['count']}{match['ext']}"
-            if part not in present and part not in missing:
+            if part not in present and part not in seen:
+                seen.add(part)
                 missing.append(part)
     return missing
 
@@ -137,8 +139,9 @@ def read_local_safetensors(
     """Read the headers of a local directory's safetensors files (or only the named ones).
 
     Raises:
-        CheckpointFileError: a file that is not a regular file, a broken header, or (reading the
-            whole directory) a shard that the index or the shard names call for is missing.
+        CheckpointFileError: a file that is not a regular file, a broken header, or a shard that
+            the directory's index or its shard names call for is missing (also when ``only`` names
+            one shard: a set with a hole is refused, not read in part).
     """
     # every *.safetensors entry, files or not: a FIFO or a device under that name is refused, not skipped
     listing = [p.name for p in path.iterdir()]
