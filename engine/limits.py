@@ -37,7 +37,7 @@ GGUF_STRING = 64 * 2**20
 """Bytes in one GGUF string (chat templates are tens of kB)."""
 GGUF_ARRAY = 2**26
 """Elements in one GGUF metadata array (vocabularies and merges are a few hundred thousand)."""
-GGUF_KEPT_ITEMS = 2**20
+GGUF_KEPT_ITEMS = 2**18
 """Items of short metadata arrays kept in memory, all arrays together (per-layer head counts are ~100 each)."""
 GGUF_STRINGS = 2**21
 """Strings in one GGUF header, keys and array items together: each costs time to read past, so

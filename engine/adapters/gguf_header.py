@@ -181,6 +181,9 @@ def _value(cur: _Cursor, vtype: int) -> Any:
             else:
                 cur.skip_strings(length)
             return ArrayInfo(length, etype)
+        if etype in _SCALARS:  # one read and one unpack for the whole array
+            code = _SCALARS[etype][1]
+            return struct.unpack(f"<{length}{code}", cur.take(length * struct.calcsize(code)))
         return tuple(_value(cur, etype) for _ in range(length))
     raise GgufError(f"{cur._name}: metadata value of unknown type {vtype}")
 
