@@ -179,7 +179,7 @@ def finite_number(value: float, what: str, low: float, high: float, unit: str = 
 
 
 def config_int(cfg: Mapping[str, Any], key: str, default: int | None = None, what: str = "") -> int:
-    """An integer key of a config.json, checked against its plausible range.
+    """An integer key of a config.json, checked against its plausible range (0 allowed where the default is 0).
 
     Raises:
         ValueError: missing with no default, not a finite integer, or out of range.
@@ -188,4 +188,6 @@ def config_int(cfg: Mapping[str, Any], key: str, default: int | None = None, wha
     if value is None:
         raise ValueError(f"config.json has no {key!r}; add it or pick a preset")
     low, high = config_key_range(key)
+    if default == 0:  # a key whose absence means 0 (no shared expert, no MTP layer) may say 0
+        low = 0
     return whole_number(value, what or key, low, high)

@@ -34,7 +34,7 @@ class HybridConfigError(ValueError):
 def _int(cfg: Config, key: str, default: int | None = None) -> int:
     value = cfg.get(key)
     try:
-        return config_int({key: default if value is None else value}, key)
+        return config_int({key: default if value is None else value}, key, 0 if default == 0 else None)
     except ValueError as exc:
         raise HybridConfigError(f"config.json: {exc}" if "config.json" not in str(exc) else str(exc)) from None
 

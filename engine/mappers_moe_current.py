@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from paramtui.engine.architecture import CompressedAttentionSpec, LayerKind, LinearAttentionSpec, MlaSpec, MoeSpec
+from paramtui.engine.limits import config_int
 
 Config = Mapping[str, Any]
 Fields = dict[str, Any]
@@ -35,11 +36,10 @@ def _int(cfg: Config, key: str, default: int | None = None) -> int:
     value = cfg.get(key)
     if value is None:
         value = default
-    if value is None:
-        raise MoeConfigError(f"config.json has no {key!r}; add it or pick a preset")
-    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
-        raise MoeConfigError(f"config.json key {key!r} must be an integer, got {value!r}")
-    return int(value)
+    try:
+        return config_int({key: value}, key, 0 if default == 0 else None)
+    except ValueError as exc:
+        raise MoeConfigError(f"config.json: {exc}" if "config.json" not in str(exc) else str(exc)) from None
 
 
 def _flag(cfg: Config, key: str, default: bool) -> bool:

@@ -203,7 +203,11 @@ def run_fits(ns: argparse.Namespace) -> int:
     if ns.json:
         from paramtui.tui.fits_report import ranking_json
 
-        print(json.dumps(ranking_json(ranking, found.loaded), indent=2))
+        try:  # allow_nan=False: no NaN or Infinity in any JSON output
+            text = json.dumps(ranking_json(ranking, found.loaded), indent=2, allow_nan=False)
+        except ValueError:
+            return _fail("the ranking came out with a non-finite number; an input is out of any sane range")
+        print(text)
         return 0
     from rich.console import Console
 
