@@ -34,8 +34,11 @@ from paramtui.tui.fit_view import pinned_summary, render_fit, render_options, ve
 from paramtui.tui.hw_view import plan_bytes
 from paramtui.tui.messages import HardwarePolled, MachineRead
 from paramtui.tui.session import FitJob, FitResult, Session, compute_fit, resolve_target
-from paramtui.tui.widgets import BarsView, CurvesView, Editor, FitView, HardwarePane, PaneTabs
-from paramtui.tui.widgets.pane_tabs import TABS
+from paramtui.tui.widgets.curves import CurvesView
+from paramtui.tui.widgets.editor import Editor
+from paramtui.tui.widgets.hardware import HardwarePane
+from paramtui.tui.widgets.pane_tabs import TABS, PaneTabs
+from paramtui.tui.widgets.views import BarsView, FitView
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
