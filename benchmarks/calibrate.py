@@ -493,14 +493,15 @@ def subsets(cases: Sequence[Case]) -> dict[str, list[int]]:
     return named
 
 
-def report(cases: Sequence[Case], cal: Calibration) -> dict[str, dict[str, dict[str, float]]]:
-    """Print the held-out errors per subset; return them for the JSON."""
-    lomo = held_out_errors(cases, cal, lambda c: c.model)
-    logo = held_out_errors(cases, cal, lambda c: c.gpu_kind)
+def print_held_out(
+    errors_by_title: dict[str, np.ndarray], subset_rows: dict[str, list[int]]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Print each held-out split's median and p90 per subset (rows as indices into the errors);
+    return them as the JSON stores them: title -> subset -> n, median, p90."""
     out: dict[str, dict[str, dict[str, float]]] = {}
-    for title, errors in (("leave-one-model-out", lomo), ("leave-one-GPU-kind-out", logo)):
+    for title, errors in errors_by_title.items():
         print(f"\n{title}:")
-        for name, idx in subsets(cases).items():
+        for name, idx in subset_rows.items():
             summary = summarise(name, errors[idx])
             if summary is not None:
                 print(summary.line())
@@ -510,6 +511,13 @@ def report(cases: Sequence[Case], cal: Calibration) -> dict[str, dict[str, dict[
                     "p90": round(summary.p90, 3),
                 }
     return out
+
+
+def report(cases: Sequence[Case], cal: Calibration) -> dict[str, dict[str, dict[str, float]]]:
+    """Print the held-out errors per subset; return them for the JSON."""
+    lomo = held_out_errors(cases, cal, lambda c: c.model)
+    logo = held_out_errors(cases, cal, lambda c: c.gpu_kind)
+    return print_held_out({"leave-one-model-out": lomo, "leave-one-GPU-kind-out": logo}, subsets(cases))
 
 
 def bands(cases: Sequence[Case], cal: Calibration) -> dict[tuple[str, str], float]:
@@ -728,20 +736,9 @@ def report_ttft(cal: Calibration) -> tuple[Calibration, dict[str, dict[str, dict
                 f" {k.prefill_launch_s * 1e6:.0f} us per kernel outside CUDA graphs,"
                 f" request {k.request_s * 1e3:.0f} ms, all-reduce x{k.prefill_collective_scale:.2f}"
             )
-    out: dict[str, dict[str, dict[str, float]]] = {}
     lomo = ttft_held_out(cases, cal, lambda c: c.case.model)
     logo = ttft_held_out(cases, cal, lambda c: c.case.gpu_kind)
-    for title, errors in (("TTFT leave-one-model-out", lomo), ("TTFT leave-one-GPU-kind-out", logo)):
-        print(f"\n{title}:")
-        for name, idx in ttft_subsets(cases).items():
-            summary = summarise(name, errors[idx])
-            if summary is not None:
-                print(summary.line())
-                out.setdefault(title, {})[name] = {
-                    "n": summary.n,
-                    "median": round(summary.median, 3),
-                    "p90": round(summary.p90, 3),
-                }
+    out = print_held_out({"TTFT leave-one-model-out": lomo, "TTFT leave-one-GPU-kind-out": logo}, ttft_subsets(cases))
     serving = dict(fitted.serving)
     for runtime in SERVING_RUNTIMES:
         own = [abs(e) for e, c in zip(lomo, cases, strict=True) if c.case.runtime.name == runtime]
@@ -891,20 +888,11 @@ def report_prefill(cal: Calibration) -> tuple[Calibration, dict[str, dict[str, d
         eff = fitted.efficiency[key]
         shares = ", ".join(f"{p} {v:.3f}" for p, v in eff.compute_by_path)
         print(f"  {key}: {shares} (MoE on int8_mmq: the expert tile model; other paths x{eff.moe_compute:.2f})")
-    out: dict[str, dict[str, dict[str, float]]] = {}
     lomo = prefill_held_out(cases, cal, lambda c: c.case.model)
     logo = prefill_held_out(cases, cal, lambda c: c.case.gpu_kind)
-    for title, errors in (("prefill leave-one-model-out", lomo), ("prefill leave-one-GPU-kind-out", logo)):
-        print(f"\n{title}:")
-        for name, idx in prefill_subsets(cases).items():
-            summary = summarise(name, errors[idx])
-            if summary is not None:
-                print(summary.line())
-                out.setdefault(title, {})[name] = {
-                    "n": summary.n,
-                    "median": round(summary.median, 3),
-                    "p90": round(summary.p90, 3),
-                }
+    out = print_held_out(
+        {"prefill leave-one-model-out": lomo, "prefill leave-one-GPU-kind-out": logo}, prefill_subsets(cases)
+    )
     efficiency = dict(fitted.efficiency)
     for key in sorted({c.case.key for c in cases}):
         bands = []
