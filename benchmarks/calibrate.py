@@ -143,9 +143,16 @@ class Case:
 
     @property
     def output_tokens(self) -> int:
-        """Tokens each request generated: the CSV's ``context`` is input + output / 2 and the sweeps
-        run input = output (1k/1k, ShareGPT), so output = context / 1.5 (an assumption, stated)."""
-        return max(1, round(self.workload.context / 1.5))
+        """Tokens each request generated: the row's ``output_tokens`` (the mean its source printed), or,
+        where a row leaves it blank, input = output with ``context`` = input + output / 2, so
+        output = context / 1.5 (an assumption, stated)."""
+        given = self.row.get("output_tokens") or ""
+        return max(1, int(given)) if given else max(1, round(self.workload.context / 1.5))
+
+    @property
+    def prompt_tokens(self) -> int:
+        """Tokens of each request's prompt: ``context`` is input + output / 2 (the mean context of a decode)."""
+        return max(1, round(self.workload.context - self.output_tokens / 2))
 
     def interference_s(self, cal: Calibration) -> float:
         """Seconds per output token the other requests' prompt prefills add at the row's concurrency."""
@@ -153,7 +160,7 @@ class Case:
         if batch <= 1:
             return 0.0
         constants = cal.serving.get(self.key) or cal.serving[(self.key[0], "nvidia")]
-        seconds = self.prefill(constants, self.output_tokens).gpu_s
+        seconds = self.prefill(constants, self.prompt_tokens).device_s  # launches overlap under load (engine/speed.py)
         return (batch - 1) * seconds / self.output_tokens * constants.prefill_interference
 
     def prefill(self, constants: ServingConstants, tokens: int) -> ServingPrefill:

@@ -466,11 +466,14 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
     prompt = max(tokens - output, 1)
     prompt_s = 0.0
     if serving is not None and prefill_rate is not None:
-        # the GPU time of another request's prompt, at the engine's fitted interference factor
+        # the device time of another request's prompt, at the engine's fitted interference factor: under
+        # load the prompt's kernel launches are queued while the GPUs still run earlier work (launches are
+        # asynchronous; SGLang's overlap scheduler prepares the next batch during the current one), so
+        # the decode steps wait behind the prompt's compute, weight reads and all-reduces, not its launches
         prompt_prefill = serving_prefill_for(
             arch, breakdown, fit, runtime, hardware, prompt, serving, workload.expert_parallel, cal.ram_efficiency
         )
-        prompt_s = prompt_prefill.gpu_s * serving.prefill_interference
+        prompt_s = prompt_prefill.device_s * serving.prefill_interference
     elif prefill_rate is not None:
         prompt_s = prefill_seconds(
             arch, breakdown, fit, hardware, prompt, share, cal.ram_efficiency, peak_flops=path_peak
@@ -480,8 +483,8 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
         f" + the other {batch - 1} requests' {prompt:,}-token prompts once per {output:,} output tokens"
         f" ({(batch - 1) * prompt_s / output * 1e3:.2f} ms/token"
         + (
-            f"; each prompt holds the GPUs {prompt_prefill.gpu_s * 1e3:,.1f} ms"
-            f" x {serving.prefill_interference:.1f} interference, fitted per engine"
+            f"; each prompt's device time {prompt_prefill.device_s * 1e3:,.1f} ms"
+            f" x {serving.prefill_interference:.2f} interference, fitted"
             if prompt_prefill is not None and serving is not None
             else ""
         )

@@ -20,7 +20,9 @@ from paramtui.engine.precision import SAFETENSORS_PRECISIONS
 from paramtui.presets import all_presets, gpu_presets
 
 SERVING_CSV = Path(__file__).parents[1] / "benchmarks" / "serving.csv"
-HEADER = ("gpu,model,precision,runtime,runtime_version,tp,ep,context,batch,tokens_per_s,metric,source,note").split(",")  # noqa: SIM905 - the header as it reads in the file
+HEADER = (
+    "gpu,model,precision,runtime,runtime_version,tp,ep,context,batch,output_tokens,tokens_per_s,metric,source,note"
+).split(",")  # noqa: SIM905 - the header as it reads in the file
 METRICS = {
     "tpot_median",
     "tpot_mean",
@@ -77,3 +79,15 @@ def test_tokens_per_s_is_1000_over_the_printed_tpot(row: dict[str, str]) -> None
     half_digit = 0.5 * 10 ** -len(printed.partition(".")[2])  # the source rounded TPOT to this
     low, high = 1000.0 / (float(printed) + half_digit), 1000.0 / (float(printed) - half_digit)
     assert low - 0.005 <= float(row["tokens_per_s"]) <= high + 0.005
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if int(r["batch"]) > 1])
+def test_loaded_rows_give_the_output_length_and_context_agrees(row: dict[str, str]) -> None:
+    """Under load the other requests' prompts arrive once per ``output_tokens`` steps, so each row above
+    concurrency 1 states its mean output length; ``context`` (input + output / 2) must leave a prompt."""
+    output = int(row["output_tokens"])
+    assert output >= 1
+    assert int(row["context"]) - output / 2 >= 1
+    printed = re.search(r"(\d+) in / (\d+) out per (\d+)", row["note"])
+    if printed:  # the totals bench_serving printed: output_tokens is their mean
+        assert output == round(int(printed.group(2)) / int(printed.group(3)))
