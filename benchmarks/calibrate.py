@@ -90,13 +90,12 @@ INTER_NODE_BYTES_PER_S = 50e9
 MIN_ROWS = 3
 """Fewest rows a (runtime, vendor) is fitted on; fewer keep the shipped constants."""
 INTERFERENCE_GROUPS: tuple[tuple[str, ...], ...] = (("vllm", "sglang"),)
-"""Engines that share one prefill-interference factor: one, pooled (x2.0). Measured on the rows above
-concurrency 1, median / p90: pooled, 20.8% / 65.0% held out by model and 33.3% / 76.3% held out by GPU
-kind; each engine its own (SGLang x1.0, vLLM x7.5), 23.3% / 52.8% and 31.3% / 84.1%. The factors apart
-win only the p90 held out by model, and vLLM's x7.5 is set by three MI300X rows at 100-256 concurrent
-1k/1k requests that the pooled factor misses either way (+66% to +119%; the slowdown there is not the
-prompts'). Applied to an 8k-context workload (7,680-token prompts, 512 output tokens) x7.5 made four
-vLLM requests on one RTX 4090 slower in total than one (gpt-oss-20b: 35 tok/s vs 154); pooled, 288."""
+"""Engines that share one prefill-interference factor: one, pooled (x6.5 on a prompt's device time).
+Measured on the rows above concurrency 1, median / p90: pooled, 16.1% / 35.1% held out by model and
+22.4% / 47.8% held out by GPU kind; each engine its own (vLLM x5.5, SGLang x7.0), 18.9% / 39.2% and
+28.8% / 86.4%. Before the factor applied to the device time alone it applied to the pass's whole time
+(launches included): pooled x2.0, 20.8% / 65.0% and 33.3% / 76.3%; per engine (SGLang x1.0, vLLM x7.5)
+the x7.5 made four vLLM requests on one RTX 4090 slower in total than one on an 8k workload."""
 
 
 @dataclass(frozen=True)

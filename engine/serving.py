@@ -471,12 +471,13 @@ class ServingPrefill:
 
     @property
     def gpu_s(self) -> float:
-        """What the forward pass holds the GPUs for: what another request's decode waits behind."""
+        """What the forward pass holds the GPUs for at one request: its device work plus its host launches."""
         return self.device_s + self.kernels * self.launch_s
 
     @property
     def device_s(self) -> float:
-        """The pass's GPU work alone (compute or weight reads, all-reduces, offloaded weights), no host launches."""
+        """The pass's GPU work alone (compute or weight reads, all-reduces, offloaded weights), no host launches:
+        what another request's decode waits behind under load, when the launches overlap earlier GPU work."""
         return max(self.compute_s, self.weights_s) + self.collective_s + self.offload_s
 
     @property
