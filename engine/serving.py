@@ -476,8 +476,10 @@ class ServingPrefill:
 
     @property
     def device_s(self) -> float:
-        """The pass's GPU work alone (compute or weight reads, all-reduces, offloaded weights), no host launches:
-        what another request's decode waits behind under load, when the launches overlap earlier GPU work."""
+        """The pass's GPU work alone (compute or weight reads, all-reduces, offloaded weights), no host launches.
+
+        What another request's decode waits behind under load, when the launches overlap earlier GPU work.
+        """
         return max(self.compute_s, self.weights_s) + self.collective_s + self.offload_s
 
     @property
