@@ -382,6 +382,21 @@ def prefill_seconds(
     return seconds, peak
 
 
+INTERFERENCE_FITTED_PROMPT_TOKENS = 3200
+"""The longest prompt among benchmarks/serving.csv's rows under load (vLLM's DeepSeek-R1 MI300X recipe,
+3,200 in / 800 out): past it the fitted interference factor is an extrapolation."""
+
+
+def _serial_floor(batch: int, output: int, step_1: float, prompt_pass_s: float) -> float:
+    """Total tokens/s when the requests are served one after another.
+
+    Each prompt's pass alone, then its ``output`` tokens at the one-request step. Serving them together
+    is never slower in total, so the load figure is held at this floor where the fitted interference,
+    stretched to long prompts, would fall below it (none of the calibration rows comes near it).
+    """
+    return 0.0 if batch <= 1 else output / (prompt_pass_s + output * step_1)
+
+
 def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | None = None) -> SpeedEstimate:
     """Decode and prefill speed of the plan in ``fit`` on ``d.hardware``, at one request and at ``d.workload.batch``."""
     arch, breakdown, runtime, hardware, workload = d.arch, d.breakdown, d.runtime, d.hardware, d.workload
@@ -479,6 +494,10 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
             arch, breakdown, fit, hardware, prompt, share, cal.ram_efficiency, peak_flops=path_peak
         )[0]
     per_user = 1 / (step_b + (batch - 1) * prompt_s / output)
+    serial = _serial_floor(batch, output, step_1, prompt_prefill.gpu_s if prompt_prefill is not None else prompt_s)
+    floored = prefill_rate is not None and batch * per_user < serial
+    if floored:
+        per_user = serial / batch
     load_basis = f"{batch} requests: {step_b * 1e3:.2f} ms per decode step" + (
         f" + the other {batch - 1} requests' {prompt:,}-token prompts once per {output:,} output tokens"
         f" ({(batch - 1) * prompt_s / output * 1e3:.2f} ms/token"
@@ -492,6 +511,11 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
         if batch > 1 and prefill_rate is not None
         else (" (the other requests' prompts left out: prefill unknown)" if batch > 1 else "")
     )
+    if floored:
+        load_basis += (
+            f"; held at {serial:,.1f} tok/s in total, the requests served one after another: the interference"
+            f" factor is fitted on prompts of at most {INTERFERENCE_FITTED_PROMPT_TOKENS:,} tokens"
+        )
     return SpeedEstimate(
         decode_tokens_per_s=decode,
         decode_low=decode * (1 - band),

@@ -140,6 +140,17 @@ def test_more_requests_never_lower_the_total_on_an_8k_workload(capsys: pytest.Ca
     assert four["total_tokens_per_s"] > one["total_tokens_per_s"]
 
 
+def test_many_requests_are_never_slower_in_total_than_one_after_another(capsys: pytest.CaptureFixture[str]) -> None:
+    """64 requests of 7,680-token prompts on one RTX 4090: the fitted interference (its rows' prompts are
+    at most 3,200 tokens) would give them 116 tok/s in total, less than serving them one by one, each
+    prompt's pass then 512 tokens at the one-request step (about 128 tok/s). The figure is held there
+    and the load line says so."""
+    speed = _inspect(capsys, "gpt-oss-20b", "--gpu", "rtx-4090", "--runtime", "vllm", "--batch", "64")
+    assert "served one after another" in speed["load_basis"]
+    held = float(speed["load_basis"].split("held at ")[1].split(" tok/s")[0].replace(",", ""))
+    assert speed["total_tokens_per_s"] == pytest.approx(held, rel=1e-3)
+
+
 def test_offloaded_weights_stream_every_pass_and_the_rate_leaves_the_request_out() -> None:
     """Weights in host memory cross to the GPU each pass; the prefill rate is the pass's, the TTFT adds
     the request's own time (so a prompt's rate does not shrink with the HTTP round trip)."""
