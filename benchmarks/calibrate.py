@@ -52,6 +52,8 @@ from paramtui.presets import get_preset, gpu_presets, speed_calibration
 HERE = Path(__file__).parent
 DECODE_CSV = HERE / "decode.csv"
 SERVING_CSV = HERE / "serving.csv"
+SERVING_HELDOUT_CSV = HERE / "serving_heldout.csv"
+"""Decode rows never fitted on (tests/test_serving_heldout.py checks the shipped constants against them)."""
 PREFILL_CSV = HERE / "prefill.csv"
 SERVING_PREFILL_CSV = HERE / "serving_prefill.csv"
 SERVING_PREFILL_HELDOUT_CSV = HERE / "serving_prefill_heldout.csv"
@@ -526,6 +528,19 @@ def report(cases: Sequence[Case], cal: Calibration) -> dict[str, dict[str, dict[
     return print_held_out({"leave-one-model-out": lomo, "leave-one-GPU-kind-out": logo}, subsets(cases))
 
 
+def report_heldout_decode(cal: Calibration, path: Path = SERVING_HELDOUT_CSV) -> None:
+    """Print each decode row never fitted on: predicted and measured tok/s per user, signed error."""
+    cases = load_cases(path)
+    if not cases:
+        return
+    print("\ndecode rows never fitted on:")
+    for c, predicted in zip(cases, predict(cases, cal), strict=True):
+        print(
+            f"  {c.model} on {c.row['gpu']} ({c.runtime.name}, {c.workload.context} tokens, batch {c.workload.batch}):"
+            f" {predicted:.1f} tok/s predicted, {c.measured:.1f} measured ({100 * (predicted / c.measured - 1):+.0f}%)"
+        )
+
+
 def bands(cases: Sequence[Case], cal: Calibration) -> dict[tuple[str, str], float]:
     """Each (runtime, vendor)'s band: the leave-one-model-out p90 of its rows (of the runtime's rows when few)."""
     lomo = held_out_errors(cases, cal, lambda c: c.model)
@@ -932,6 +947,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f" TTFT band {constants.ttft_band:.2f}"
         )
     heldout = report(cases, shipped)
+    report_heldout_decode(cal)
     heldout.update(ttft_heldout)
     cal, prefill_heldout = report_prefill(cal)
     heldout.update(prefill_heldout)
