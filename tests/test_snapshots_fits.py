@@ -4,14 +4,13 @@ and 160x48, with a fixed 256 GiB host so the offload rows do not depend on this 
 from __future__ import annotations
 
 import pytest
-from test_dashboard import _settle
+from test_dashboard_fits import _open_fits
 from test_snapshots import _screen_text
 
 from paramtui.engine.adapters import system
 from paramtui.presets import all_presets
 from paramtui.tui.app import ParamApp
 from paramtui.tui.config import Config
-from paramtui.tui.screens.fits import FitsScreen
 from tests.fake_nvml import FakeNvml, install, load_reading
 
 GIB = 2**30
@@ -29,19 +28,7 @@ def _app() -> ParamApp:
 
 
 async def _open(app: ParamApp, pilot: object, keys: tuple[str, ...] = ()) -> str:
-    for _ in range(100):
-        if app.session.machine is not None:
-            break
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
-    await _settle(app, pilot)
-    await pilot.press("f4")  # type: ignore[attr-defined]
-    screen = app.screen
-    assert isinstance(screen, FitsScreen)
-    for _ in range(200):
-        if screen.ranking is not None:
-            break
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
-    await _settle(app, pilot)
+    await _open_fits(app, pilot)
     await pilot.press(*keys)  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
     app.clear_notifications()  # toasts are transient ("sorted by ctx")
