@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from paramtui.engine.architecture import Architecture, LayerKind, LinearAttentionSpec, MlaSpec, MoeSpec
+from paramtui.engine.config_fields import ConfigError as ConfigError  # re-exported: callers catch it from here
+from paramtui.engine.config_fields import read_int as _int
 from paramtui.engine.config_keys import keys_not_understood
-from paramtui.engine.limits import config_int
 from paramtui.engine.mappers_dense_current import MAPPERS as DENSE_CURRENT_MAPPERS
 from paramtui.engine.mappers_hybrid import MAPPERS as HYBRID_MAPPERS
-from paramtui.engine.mappers_hybrid import PREPARE, HybridConfigError
+from paramtui.engine.mappers_hybrid import PREPARE
 from paramtui.engine.mappers_moe_current import MAPPERS as CURRENT_MOE_MAPPERS
-from paramtui.engine.mappers_moe_current import MoeConfigError
+from paramtui.engine.mappers_moe_current import deepseek_experts
 from paramtui.engine.vision import VisionTower, vision_tower
 
 Config = Mapping[str, Any]
@@ -98,18 +99,6 @@ class ImportResult:
     def exact(self) -> bool:
         """False when the count rests on the fallback's guess about keys it did not read."""
         return not self.unread_keys
-
-
-class ConfigError(ValueError):
-    """A config that cannot be turned into an architecture; the message says why and what to do."""
-
-
-def _int(cfg: Config, key: str, default: int | None = None) -> int:
-    """Read an integer key, with a readable error when it is missing or not an integer."""
-    try:
-        return config_int(cfg, key, default)
-    except ValueError as exc:
-        raise ConfigError(f"config.json: {exc}" if "config.json" not in str(exc) else str(exc)) from None
 
 
 def _first(cfg: Config, *keys: str) -> Any:
@@ -322,26 +311,6 @@ def _qwen3_next(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _deepseek_moe(cfg: Config, layers: int, correction_bias: bool = True) -> MoeSpec:
-    """DeepSeek-style experts (also GLM-4.5's): routed plus same-size shared ones, dense first layers.
-
-    ``correction_bias``: the router has V3's balancing bias (V2 has none).
-    """
-    first_dense = _int(cfg, "first_k_dense_replace", 0)
-    freq = _int(cfg, "moe_layer_freq", 1)
-    n_shared = _int(cfg, "n_shared_experts", 0)
-    expert = _int(cfg, "moe_intermediate_size")
-    return MoeSpec(
-        num_experts=_int(cfg, "n_routed_experts"),
-        top_k=_int(cfg, "num_experts_per_tok"),
-        expert_ffn_size=expert,
-        num_shared_experts=n_shared,
-        shared_expert_ffn_size=expert if n_shared else 0,
-        router_score_correction_bias=correction_bias,
-        dense_layers=tuple(i for i in range(layers) if i < first_dense or i % freq),
-    )
-
-
 def _deepseek_v3(cfg: Config, base: dict[str, Any], correction_bias: bool = True) -> dict[str, Any]:
     layers = base["num_layers"]
     mla = MlaSpec(
@@ -351,7 +320,7 @@ def _deepseek_v3(cfg: Config, base: dict[str, Any], correction_bias: bool = True
         qk_rope_head_dim=_int(cfg, "qk_rope_head_dim"),
         v_head_dim=_int(cfg, "v_head_dim"),
     )
-    moe = _deepseek_moe(cfg, layers, correction_bias)
+    moe = deepseek_experts(cfg, layers, correction_bias=correction_bias)
     bias = bool(cfg.get("attention_bias", False))
     return {
         **base,
@@ -432,7 +401,7 @@ def _glm4_moe(cfg: Config, base: dict[str, Any]) -> dict[str, Any]:
         **base,
         "qkv_bias": bool(cfg.get("attention_bias", False)),
         "qk_norm": bool(cfg.get("use_qk_norm", False)),
-        "moe": _deepseek_moe(cfg, base["num_layers"]),
+        "moe": deepseek_experts(cfg, base["num_layers"]),
         "mtp_layers": _int(cfg, "num_nextn_predict_layers", 0),
     }
 
@@ -632,7 +601,5 @@ def import_config(config: Config, name: str = "") -> ImportResult:
         return ImportResult(Architecture(**fields), tuple(notes), unread, fallback=mapper is None, vision=tower)
     except ConfigError:
         raise
-    except (HybridConfigError, MoeConfigError) as exc:
-        raise ConfigError(str(exc)) from exc
     except (ValueError, TypeError, ArithmeticError) as exc:  # an int() of 1e400, a zero the config divides by
         raise ConfigError(f"config.json describes an impossible model: {exc}") from exc

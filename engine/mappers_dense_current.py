@@ -19,20 +19,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from paramtui.engine.architecture import LayerKind
+from paramtui.engine.config_fields import ConfigError
+from paramtui.engine.config_fields import read_flag as _flag
 from paramtui.engine.limits import MAX_CONTEXT, whole_number
-from paramtui.engine.mappers_hybrid import HybridConfigError
 
 Config = Mapping[str, Any]
 Fields = dict[str, Any]
-
-
-class DenseConfigError(HybridConfigError):
-    """A config of one of these types that the mapping cannot count exactly; the message names the key."""
-
-
-def _flag(cfg: Config, key: str, default: bool) -> bool:
-    value = cfg.get(key, default)
-    return default if value is None else bool(value)
 
 
 def _window(cfg: Config) -> int:
@@ -43,7 +35,7 @@ def _window(cfg: Config) -> int:
     try:
         return whole_number(value, "sliding_window", 0, MAX_CONTEXT)
     except ValueError as exc:
-        raise DenseConfigError(f"config.json: {exc}") from None
+        raise ConfigError(f"config.json: {exc}") from None
 
 
 def _listed_kinds(cfg: Config, layers: int) -> tuple[LayerKind, ...] | None:
@@ -52,11 +44,11 @@ def _listed_kinds(cfg: Config, layers: int) -> tuple[LayerKind, ...] | None:
     if not isinstance(raw, list):
         return None
     if len(raw) != layers:
-        raise DenseConfigError(f"config.json 'layer_types' has {len(raw)} entries but num_hidden_layers is {layers}")
+        raise ConfigError(f"config.json 'layer_types' has {len(raw)} entries but num_hidden_layers is {layers}")
     names: dict[str, LayerKind] = {"sliding_attention": "sliding", "full_attention": "full"}
     unknown = sorted({str(t) for t in raw} - set(names))
     if unknown:
-        raise DenseConfigError(f"config.json 'layer_types' has kinds this mapping does not know: {unknown}")
+        raise ConfigError(f"config.json 'layer_types' has kinds this mapping does not know: {unknown}")
     return tuple(names[str(t)] for t in raw)
 
 
@@ -133,7 +125,7 @@ def phi(cfg: Config, base: Fields) -> Fields:
     with a bias. Partial rotary (partial_rotary_factor) moves no parameter.
     """
     if _flag(cfg, "qk_layernorm", False):
-        raise DenseConfigError("phi with 'qk_layernorm' (LayerNorms with bias over q and k) is not mapped yet")
+        raise ConfigError("phi with 'qk_layernorm' (LayerNorms with bias over q and k) is not mapped yet")
     return {
         **base,
         "qkv_bias": True,
@@ -169,7 +161,7 @@ def _exaone_kinds(cfg: Config, layers: int) -> tuple[LayerKind, ...] | None:
         return None  # EXAONE 4.0 1.2B: every layer global
     if isinstance(pattern, str):
         if not pattern or set(pattern) - {"L", "G"}:
-            raise DenseConfigError(f"config.json 'sliding_window_pattern' must be L and G letters, got {pattern!r}")
+            raise ConfigError(f"config.json 'sliding_window_pattern' must be L and G letters, got {pattern!r}")
         return tuple("sliding" if pattern[i % len(pattern)] == "L" else "full" for i in range(layers))
     return _every_nth_full(layers, int(pattern))
 

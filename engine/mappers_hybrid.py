@@ -18,7 +18,9 @@ from dataclasses import replace
 from typing import Any
 
 from paramtui.engine.architecture import LayerKind, MoeSpec, SsmSpec
-from paramtui.engine.limits import config_int
+from paramtui.engine.config_fields import ConfigError
+from paramtui.engine.config_fields import read_flag as _flag
+from paramtui.engine.config_fields import read_int as _int
 
 Config = Mapping[str, Any]
 Fields = dict[str, Any]
@@ -27,31 +29,14 @@ UNBOUNDED_CONTEXT = 1_048_576
 """A pure Mamba model states no maximum context; the record needs one, and a state-space model has none."""
 
 
-class HybridConfigError(ValueError):
-    """A hybrid config the mapping cannot count exactly; the message names the key."""
-
-
-def _int(cfg: Config, key: str, default: int | None = None) -> int:
-    value = cfg.get(key)
-    try:
-        return config_int({key: default if value is None else value}, key, 0 if default == 0 else None)
-    except ValueError as exc:
-        raise HybridConfigError(f"config.json: {exc}" if "config.json" not in str(exc) else str(exc)) from None
-
-
-def _flag(cfg: Config, key: str, default: bool) -> bool:
-    value = cfg.get(key, default)
-    return default if value is None else bool(value)
-
-
 def _kinds(raw: Any, layers: int, names: Mapping[str, LayerKind], key: str) -> tuple[LayerKind, ...]:
     """Per-layer kinds from a list or pattern string, each entry mapped through ``names``."""
     entries = list(raw)
     if len(entries) != layers:
-        raise HybridConfigError(f"config.json {key!r} has {len(entries)} entries but num_hidden_layers is {layers}")
+        raise ConfigError(f"config.json {key!r} has {len(entries)} entries but num_hidden_layers is {layers}")
     unknown = sorted({str(e) for e in entries} - set(names))
     if unknown:
-        raise HybridConfigError(f"config.json {key!r} has layer kinds this mapping does not know: {unknown}")
+        raise ConfigError(f"config.json {key!r} has layer kinds this mapping does not know: {unknown}")
     return tuple(names[str(e)] for e in entries)
 
 
@@ -110,11 +95,11 @@ def nemotron_h(cfg: Config, base: Fields) -> Fields:
     Experts and the shared expert are ungated (up, down), like the MLP blocks.
     """
     if cfg.get("moe_latent_size"):
-        raise HybridConfigError("nemotron_h with 'moe_latent_size' (latent MoE) is not mapped yet")
+        raise ConfigError("nemotron_h with 'moe_latent_size' (latent MoE) is not mapped yet")
     layers = base["num_layers"]
     raw = cfg.get("hybrid_override_pattern") or cfg.get("layers_block_type") or cfg.get("layer_types")
     if not raw:
-        raise HybridConfigError("nemotron_h config has no 'hybrid_override_pattern' or 'layers_block_type'")
+        raise ConfigError("nemotron_h config has no 'hybrid_override_pattern' or 'layers_block_type'")
     entries = list(raw)
     kinds = _kinds(entries, layers, _NEMOTRON_PATTERN, "hybrid_override_pattern")
     ffn = [_NEMOTRON_FFN.get(str(e), "") for e in entries]

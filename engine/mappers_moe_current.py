@@ -22,39 +22,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from paramtui.engine.architecture import CompressedAttentionSpec, LayerKind, LinearAttentionSpec, MlaSpec, MoeSpec
-from paramtui.engine.limits import config_int
+from paramtui.engine.config_fields import ConfigError
+from paramtui.engine.config_fields import read_flag as _flag
+from paramtui.engine.config_fields import read_int as _int
+from paramtui.engine.config_fields import read_layer_list as _list
 
 Config = Mapping[str, Any]
 Fields = dict[str, Any]
-
-
-class MoeConfigError(ValueError):
-    """A config of these families that the mapping cannot count exactly; the message names the key."""
-
-
-def _int(cfg: Config, key: str, default: int | None = None) -> int:
-    value = cfg.get(key)
-    if value is None:
-        value = default
-    try:
-        return config_int({key: value}, key, 0 if default == 0 else None)
-    except ValueError as exc:
-        raise MoeConfigError(f"config.json: {exc}" if "config.json" not in str(exc) else str(exc)) from None
-
-
-def _flag(cfg: Config, key: str, default: bool) -> bool:
-    value = cfg.get(key)
-    return default if value is None else bool(value)
-
-
-def _list(cfg: Config, key: str, layers: int) -> list[Any] | None:
-    """A per-layer list key, checked for length; None when the config leaves it out."""
-    raw = cfg.get(key)
-    if raw is None:
-        return None
-    if not isinstance(raw, list) or len(raw) != layers:
-        raise MoeConfigError(f"config.json {key!r} must list one entry per layer ({layers})")
-    return raw
 
 
 def _attention_kinds(cfg: Config, layers: int, default: Callable[[int], LayerKind]) -> tuple[LayerKind, ...]:
@@ -65,7 +39,7 @@ def _attention_kinds(cfg: Config, layers: int, default: Callable[[int], LayerKin
     names: dict[str, LayerKind] = {"full_attention": "full", "sliding_attention": "sliding"}
     unknown = sorted({str(t) for t in raw} - set(names))
     if unknown:
-        raise MoeConfigError(f"config.json 'layer_types' has kinds this mapping does not know: {unknown}")
+        raise ConfigError(f"config.json 'layer_types' has kinds this mapping does not know: {unknown}")
     return tuple(names[str(t)] for t in raw)
 
 
@@ -138,9 +112,9 @@ def gemma4_text(cfg: Config, base: Fields) -> Fields:
     refused rather than guessed.
     """
     if _int(cfg, "hidden_size_per_layer_input", 0):
-        raise MoeConfigError("gemma4 with 'hidden_size_per_layer_input' (per-layer embeddings, E2B/E4B) is not mapped")
+        raise ConfigError("gemma4 with 'hidden_size_per_layer_input' (per-layer embeddings, E2B/E4B) is not mapped")
     if _int(cfg, "num_kv_shared_layers", 0):
-        raise MoeConfigError("gemma4 with 'num_kv_shared_layers' (layers reusing kv) is not mapped")
+        raise ConfigError("gemma4 with 'num_kv_shared_layers' (layers reusing kv) is not mapped")
     layers = base["num_layers"]
     kinds = list(_attention_kinds(cfg, layers, lambda i: "full" if (i + 1) % 6 == 0 else "sliding"))
     if kinds and kinds[-1] != "full":
@@ -202,8 +176,12 @@ def _mla(cfg: Config, indexer: bool, layers: int) -> MlaSpec:
     )
 
 
-def _deepseek_experts(cfg: Config, layers: int) -> MoeSpec:
-    """Routed plus same-size shared experts; dense layers from mlp_layer_types or first_k_dense_replace."""
+def deepseek_experts(cfg: Config, layers: int, *, correction_bias: bool = True) -> MoeSpec:
+    """DeepSeek-style experts (also GLM-4.5's, Kimi's): routed plus same-size shared ones.
+
+    Dense layers come from ``mlp_layer_types`` or ``first_k_dense_replace`` / ``moe_layer_freq``;
+    ``correction_bias``: the router has V3's balancing bias (V2 has none).
+    """
     n_shared = _int(cfg, "n_shared_experts", 0)
     expert = _int(cfg, "moe_intermediate_size")
     types = _list(cfg, "mlp_layer_types", layers)
@@ -218,7 +196,7 @@ def _deepseek_experts(cfg: Config, layers: int) -> MoeSpec:
         expert_ffn_size=expert,
         num_shared_experts=n_shared,
         shared_expert_ffn_size=expert if n_shared else 0,
-        router_score_correction_bias=True,
+        router_score_correction_bias=correction_bias,
         dense_layers=dense,
     )
 
@@ -232,7 +210,7 @@ def _deepseek_mla(cfg: Config, base: Fields, indexer: bool) -> Fields:
         "num_kv_heads": base["num_heads"],
         "head_dim": mla.qk_head_dim,
         "mla": mla,
-        "moe": _deepseek_experts(cfg, layers),
+        "moe": deepseek_experts(cfg, layers),
         "qkv_bias": bias,
         "out_bias": bias,
         "mtp_layers": _int(cfg, "num_nextn_predict_layers", 0),
@@ -365,7 +343,7 @@ def _uniform(cfg: Config, key: str, default: int) -> int:
     raw = cfg.get(key)
     if isinstance(raw, list):
         if len(set(raw)) != 1:
-            raise MoeConfigError(f"config.json {key!r} differs between layers; this mapping needs one value")
+            raise ConfigError(f"config.json {key!r} differs between layers; this mapping needs one value")
         return _int({key: raw[0]}, key)
     return _int(cfg, key, default)
 
@@ -438,12 +416,12 @@ def _v4_ratios(cfg: Config, layers: int) -> tuple[int, ...]:
     if isinstance(types, list):
         unknown = sorted({str(t) for t in types} - set(_V4_LAYER_TYPES))
         if unknown:
-            raise MoeConfigError(f"config.json 'layer_types' has kinds this mapping does not know: {unknown}")
+            raise ConfigError(f"config.json 'layer_types' has kinds this mapping does not know: {unknown}")
         return tuple(by_type[str(t)] for t in types[:layers])
     legacy = cfg.get("compress_ratios")
     if isinstance(legacy, list):  # V4's published configs list one more entry, for the MTP layer
         if len(legacy) < layers:
-            raise MoeConfigError(f"config.json 'compress_ratios' has {len(legacy)} entries for {layers} layers")
+            raise ConfigError(f"config.json 'compress_ratios' has {len(legacy)} entries for {layers} layers")
         return tuple(int(r) for r in legacy[:layers])
     # DeepseekV4Config's default: two HCA layers, then HCA and CSA alternate
     return tuple(hca if i < 2 or i % 2 == 0 else csa for i in range(layers))
