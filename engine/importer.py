@@ -76,6 +76,7 @@ SUPPORTED_MODEL_TYPES += (  # current MoE families (engine/mappers_moe_current.p
     "minimax_m2",
     "mimo_v2_flash",
     "kimi_k25",
+    "hunyuan",  # Tencent's remote-code config of Hunyuan-A13B (HunYuanMoEV1ForCausalLM), counted as hunyuan_v1_moe
 )  # ernie4_5_moe, hunyuan_v1_moe and dots1 are mapped but checked on real shapes only (no vendored published config)
 
 _DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}

@@ -3,7 +3,8 @@
 Each mapper reads the keys transformers' own config class and modeling code read for that
 model_type (transformers 5.25: models/qwen3_5, qwen3_5_moe, gemma4, glm4_moe_lite, glm_moe_dsa,
 deepseek_v32, deepseek_v4, minimax_m2, mimo_v2_flash, ernie4_5_moe, dots1, hunyuan_v1_moe), with the same
-defaults where a published config leaves a key out, and returns the Architecture fields.
+defaults where a published config leaves a key out, and returns the Architecture fields. One is not a
+transformers model_type: ``hunyuan``, Tencent's remote-code config of Hunyuan-A13B, read as hunyuan_v1_moe.
 tests/test_current_moe_mappings.py checks each against transformers' count on published configs.
 
 What these families add to the record: DeepSeek sparse attention's lightning indexer
@@ -366,6 +367,40 @@ def hunyuan_v1_moe(cfg: Config, base: Fields) -> Fields:
     return {**base, "qkv_bias": bias, "out_bias": bias, "qk_norm": True, "moe": moe}
 
 
+def hunyuan_remote_code(cfg: Config, base: Fields) -> Fields:
+    """Hunyuan-A13B as Tencent publishes it (model_type ``hunyuan``, its own remote code): hunyuan_v1_moe's layers.
+
+    Tencent's modeling_hunyuan.py (Tencent-Hunyuan/Hunyuan-A13B, models/) builds HunYuanMoEV1ForCausalLM
+    with the parameters transformers' hunyuan_v1_moe builds when it uses no cross-layer attention
+    (use_cla), no latent attention (use_mla), q/k norms (use_qk_norm) and one shared MLP
+    (use_mixed_mlp_moe, num_shared_expert 1): head_dim is hidden_size / num_attention_heads
+    (attention_head_dim restates it), and every expert and the shared MLP are intermediate_size wide
+    (moe_intermediate_size is not read by either). Any other form is refused, not guessed.
+    """
+    archs = cfg.get("architectures") or []
+    if "HunYuanMoEV1ForCausalLM" not in archs:
+        raise ConfigError(
+            f"model_type 'hunyuan' with architectures {list(archs)}: only Tencent's HunYuanMoEV1ForCausalLM "
+            "form (Hunyuan-A13B) is mapped; other Hunyuan remote-code models (cross-layer attention) are not"
+        )
+    wanted = {"use_cla": False, "use_mla": False, "use_qk_norm": True, "use_mixed_mlp_moe": True}
+    off = [f"{key}={str(not value).lower()}" for key, value in wanted.items() if _flag(cfg, key, False) is not value]
+    if off:
+        raise ConfigError(
+            f"config.json Hunyuan remote-code config with {', '.join(off)}: this mapping counts only "
+            "use_cla=false, use_mla=false, use_qk_norm=true, use_mixed_mlp_moe=true (Hunyuan-A13B)"
+        )
+    if _uniform(cfg, "num_shared_expert", 1) != 1:
+        raise ConfigError("config.json 'num_shared_expert' must be 1: a wider shared MLP is not mapped")
+    stated = cfg.get("attention_head_dim")
+    if stated is not None and _int(cfg, "attention_head_dim") != base["head_dim"]:
+        raise ConfigError(
+            f"config.json 'attention_head_dim' {stated} differs from hidden_size / num_attention_heads "
+            f"({base['head_dim']}), the head size Tencent's code builds"
+        )
+    return hunyuan_v1_moe(cfg, base)
+
+
 def dots1(cfg: Config, base: Fields) -> Fields:
     """dots.llm1: Qwen3 attention (per-head q/k RMSNorm) and DeepSeek-V3 experts after the dense layers.
 
@@ -488,6 +523,7 @@ MAPPERS: dict[str, Callable[[Config, Fields], Fields]] = {
     "mimo_v2_flash": mimo_v2_flash,
     "ernie4_5_moe": ernie4_5_moe,
     "hunyuan_v1_moe": hunyuan_v1_moe,
+    "hunyuan": hunyuan_remote_code,
     "dots1": dots1,
     "deepseek_v4": deepseek_v4,
 }

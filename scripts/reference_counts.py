@@ -44,6 +44,12 @@ def build_config(raw: dict):
         cfg = {renames.get(k, k): v for k, v in cfg.items()}
         cfg.setdefault("new_decoder_architecture", model_type == "RefinedWeb")
         model_type = "falcon"
+    if model_type == "hunyuan" and "HunYuanMoEV1ForCausalLM" in cfg.get("architectures", []):
+        # Tencent's remote-code form of Hunyuan-A13B (Tencent-Hunyuan/Hunyuan-A13B models/config.json):
+        # its modeling_hunyuan.py builds, with use_cla/use_mla off, the layers transformers' hunyuan_v1_moe
+        # builds; it names head_dim attention_head_dim (equal to hidden_size / num_attention_heads there).
+        cfg["head_dim"] = cfg.pop("attention_head_dim", None) or cfg["hidden_size"] // cfg["num_attention_heads"]
+        model_type = "hunyuan_v1_moe"
     cfg.pop("model_type")
     cfg.pop("quantization_config", None)  # count the architecture, not the quantized loader
     cfg.pop("auto_map", None)

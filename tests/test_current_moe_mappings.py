@@ -4,7 +4,9 @@ Reference: tests/data/current_reference_counts.json, made by scripts/reference_c
 (transformers 5.25.0, torch 2.14.1, AutoModelForCausalLM.from_config on the meta device; the
 vision tower apart with --vision) over tests/data/current_configs. Each config names its source
 in its ``paramtui.config_source``: verbatim Hub configs vendored by ai-dynamo/aiconfigurator,
-except the ``-shape`` files (ERNIE 4.5, Hunyuan-A13B, dots.llm1), built from model cards because
+Hunyuan-A13B's config from Tencent's own GitHub release (model_type ``hunyuan``, the remote-code
+form, converted to hunyuan_v1_moe by the reference script as the importer reads it), and the
+``-shape`` files (ERNIE 4.5, Hunyuan-A13B, dots.llm1), built from model cards because
 no published copy could be found; those types are mapped but not listed as supported.
 KV rules: vLLM's DeepseekV32IndexerCache and SGLang's DSATokenToKVPool keep the indexer key in
 fp8 plus one fp32 scale per 128 values (128 + 4 = 132 bytes per token and indexed layer).
@@ -178,6 +180,30 @@ def test_ernie_shape_equals_the_checkpoint_headers() -> None:
     assert count_params(_import("ernie-4.5-21b-a3b-shape").architecture).total == 21_825_437_888
 
 
+def test_tencents_hunyuan_config_counts_as_the_hunyuan_v1_moe_keys_do() -> None:
+    """The remote-code form (attention_head_dim, per-layer lists) and the transformers form: one model, one count."""
+    official = count_params(_import("hunyuan-a13b").architecture)
+    rekeyed = count_params(_import("hunyuan-a13b-shape").architecture)
+    assert (official.total, official.active) == (rekeyed.total, rekeyed.active) == (80_393_183_232, 12_747_448_320)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"architectures": ["HunYuanForCausalLM"], "use_cla": True}, "HunYuanMoEV1ForCausalLM"),
+        ({"use_cla": True}, "use_cla=true"),
+        ({"use_mla": True}, "use_mla=true"),
+        ({"num_shared_expert": [2] * 32}, "num_shared_expert"),
+        ({"attention_head_dim": 64}, "attention_head_dim"),
+    ],
+)
+def test_other_hunyuan_remote_code_forms_are_refused_not_guessed(change: dict[str, Any], reason: str) -> None:
+    """Hunyuan-Large's cross-layer attention and other variants build other parameters than hunyuan_v1_moe."""
+    raw = {**_raw("hunyuan-a13b"), **change}
+    with pytest.raises(ConfigError, match=reason):
+        import_config(raw)
+
+
 def test_the_counts_read_as_the_model_cards_say() -> None:
     """Published headline figures (model cards), within their rounding: (total, active, active tolerance)."""
     cards = {
@@ -186,6 +212,7 @@ def test_the_counts_read_as_the_model_cards_say() -> None:
         "gemma-4-26b-a4b": (25.2e9, 3.8e9, 0.02),
         "kimi-k2.5": (1.03e12, 32e9, 0.05),
         "hunyuan-a13b-shape": (80e9, 13e9, 0.05),
+        "hunyuan-a13b": (80e9, 13e9, 0.05),
         "dots.llm1-shape": (142e9, 14e9, 0.02),
         "deepseek-v4-flash": (284e9, 13e9, 0.07),
         "deepseek-v4-pro": (1.6e12, 49e9, 0.03),
