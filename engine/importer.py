@@ -51,6 +51,7 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
 SUPPORTED_MODEL_TYPES += ("nemotron_h", "jamba", "lfm2", "qwen2_5_vl")
 SUPPORTED_MODEL_TYPES += ("qwen3_vl", "qwen3_vl_moe")  # tests/data/vl_configs: Qwen3-VL 2B/8B, 30B-A3B, 235B-A22B
 SUPPORTED_MODEL_TYPES += ("mamba2",)  # tests/data/hybrid_configs; falcon_h1, bamba, granitemoehybrid: real shapes only
+# (tests/data/type_configs; no citable verbatim copy of their Hub configs found)
 SUPPORTED_MODEL_TYPES += (
     "gemma",
     "cohere",
@@ -77,7 +78,8 @@ SUPPORTED_MODEL_TYPES += (  # current MoE families (engine/mappers_moe_current.p
     "mimo_v2_flash",
     "kimi_k25",
     "hunyuan",  # Tencent's remote-code config of Hunyuan-A13B (HunYuanMoEV1ForCausalLM), counted as hunyuan_v1_moe
-)  # ernie4_5_moe, hunyuan_v1_moe and dots1 are mapped but checked on real shapes only (no vendored published config)
+)  # ernie4_5_moe, dots1 and hunyuan_v1_moe's own key form are mapped but checked on real shapes only: no vendored
+# published config (Hunyuan-A13B's published one is Tencent's remote-code form, listed as "hunyuan")
 
 _DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 

@@ -54,7 +54,7 @@ def test_text_model_and_vision_tower_equal_transformers(name: str, vl_reference:
 def test_every_fixture_names_its_source() -> None:
     for path in FIXTURES.values():
         source = json.loads(path.read_text())["paramtui"]["config_source"]
-        assert source["repository"] and source["path"], path.name
+        assert source["repository"] and source["path"] and len(source["commit"]) == 40, path.name
 
 
 def test_qwen2_5_vl_7b_is_the_8_3b_people_quote() -> None:
