@@ -78,8 +78,8 @@ SUPPORTED_MODEL_TYPES += (  # current MoE families (engine/mappers_moe_current.p
     "mimo_v2_flash",
     "kimi_k25",
     "hunyuan",  # Tencent's remote-code config of Hunyuan-A13B (HunYuanMoEV1ForCausalLM), counted as hunyuan_v1_moe
-)  # ernie4_5_moe, dots1 and hunyuan_v1_moe's own key form are mapped but checked on real shapes only: no vendored
-# published config (Hunyuan-A13B's published one is Tencent's remote-code form, listed as "hunyuan")
+    "hunyuan_v1_moe",  # transformers' name for it: verified on that published config (tests/test_supported_types.py)
+)  # ernie4_5_moe and dots1 are mapped but checked on real shapes only: no vendored published config
 
 _DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 

@@ -29,6 +29,14 @@ ALIASES = {
 }
 """Mapped names with no config of their own, and the check that covers their mapping."""
 
+PUBLISHED_AS = {
+    "hunyuan_v1_moe": "hunyuan",
+}
+"""transformers model_types whose released model's published config uses another key form, which the
+importer reads through the same mapping: Hunyuan-A13B's config is Tencent's remote-code form
+(``hunyuan``, current_configs/hunyuan-a13b.json), counted equal to transformers' hunyuan_v1_moe on the
+same values (tests/test_current_moe_mappings.py checks that the two forms count the same)."""
+
 
 def _types(config: dict[str, Any]) -> set[str]:
     types = {str(config.get("model_type"))}
@@ -53,6 +61,9 @@ def _verified() -> dict[str, list[str]]:
         if path.stem in fixture_counts and source.get("commit"):  # a citable copy: repository, path and commit
             for t in _types(raw):
                 found.setdefault(t, []).append(f"{folder}/{path.name}")
+    for model_type, form in PUBLISHED_AS.items():
+        if found.get(form):
+            found[model_type] = [f"{where} (published as {form!r})" for where in found[form]]
     return found
 
 
