@@ -69,6 +69,10 @@ class KvRules:
     start on a block boundary)."""
     recurrent_width_bytes: int = 2
     """Bytes per value of a linear-attention / SSM state (llama.cpp keeps R and S in f32)."""
+    dsa_fp8_scaled: bool = False
+    """An fp8 MLA latent of a sparse-attention (DSA) model is stored with its scales and a bf16 rope
+    part (:func:`dsa_fp8_latent_bytes`, 656 bytes for DeepSeek-V3.2 and GLM-5) instead of one byte
+    a value (SGLang ``calculate_mla_kv_cache_dim``)."""
     source: str = ""
     """The release the rules follow (``llama.cpp b8000``)."""
     mla_source: str = ""
@@ -89,12 +93,36 @@ def resolve_kv_dtype(name: str, arch: Architecture) -> str:
     return key
 
 
-def _layer_kv_widths(arch: Architecture, rules: KvRules, kind: LayerKind = "full") -> tuple[int, int]:
-    """(K, V) values one attention layer of ``kind`` caches per token."""
+DSA_FP8_SCALE_BLOCK = 128
+"""Latent values per fp32 scale in SGLang's fp8 DSA cache (``NSATokenToKVPool.quant_block_size``)."""
+
+
+def dsa_fp8_latent_bytes(arch: Architecture) -> int:
+    """Bytes one layer's fp8 latent of a DSA model takes per token in SGLang, 0 for other models.
+
+    sgl-project/sglang python/sglang/srt/model_executor/model_runner_kv_cache_mixin.py
+    ``calculate_mla_kv_cache_dim`` (commit 001ccef): with ``--kv-cache-dtype fp8_e4m3`` and a
+    non-TRT-LLM sparse-attention backend the row is ``kv_lora_rank`` fp8 values, one fp32 scale per
+    128 of them and the rope part kept in bf16: 512 + 4 x 4 + 64 x 2 = 656 bytes, not 576.
+    """
+    m = arch.mla
+    if m is None or not m.index_head_dim or m.kv_lora_rank % DSA_FP8_SCALE_BLOCK:
+        return 0
+    return m.kv_lora_rank + m.kv_lora_rank // DSA_FP8_SCALE_BLOCK * 4 + m.qk_rope_head_dim * 2
+
+
+def _layer_kv_widths(
+    arch: Architecture, rules: KvRules, kind: LayerKind = "full", kv_dtype: str = ""
+) -> tuple[int, int]:
+    """(K, V) values one attention layer of ``kind`` caches per token.
+
+    An fp8 DSA latent under ``rules.dsa_fp8_scaled`` is counted in bytes (one byte a value).
+    """
     if arch.mla is not None:
         m = arch.mla
         if rules.mla_latent:
-            return m.kv_lora_rank + m.qk_rope_head_dim, m.kv_lora_rank if rules.mla_v_cache else 0
+            scaled = dsa_fp8_latent_bytes(arch) if rules.dsa_fp8_scaled and kv_dtype == "fp8" else 0
+            return scaled or m.kv_lora_rank + m.qk_rope_head_dim, m.kv_lora_rank if rules.mla_v_cache else 0
         return arch.num_heads * m.qk_head_dim, arch.num_heads * m.v_head_dim
     kv_heads, head, v_head, _ = arch.attention_shape(kind)
     return kv_heads * head, kv_heads * v_head
@@ -118,7 +146,7 @@ def indexer_bytes_per_token(arch: Architecture) -> int:
 
 def _layer_bytes_per_token(arch: Architecture, kv_dtype: str, rules: KvRules, kind: LayerKind = "full") -> Fraction:
     """Bytes one attention layer of ``kind`` caches per token (an indexer's keys apart)."""
-    k, v = _layer_kv_widths(arch, rules, kind)
+    k, v = _layer_kv_widths(arch, rules, kind, kv_dtype)
     return (k + v) * KV_DTYPE_BYTES[kv_dtype]
 
 
@@ -182,7 +210,7 @@ def _compressed_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype:
         int(sliding + compressed),
         0,
         tuple(kinds),
-        _rule_line(arch, rules),
+        _rule_line(arch, rules, kv_dtype),
     )
 
 
@@ -308,7 +336,7 @@ class KvEstimate:
     """Which engine rule applied and where it comes from."""
 
 
-def _rule_line(arch: Architecture, rules: KvRules) -> str:
+def _rule_line(arch: Architecture, rules: KvRules, kv_dtype: str = "") -> str:
     """The engine rules that decide this model's cache layout, each with its source."""
 
     def where(specific: str) -> str:
@@ -318,8 +346,13 @@ def _rule_line(arch: Architecture, rules: KvRules) -> str:
     lines = []
     if arch.mla is not None:
         m = arch.mla
-        k, v = _layer_kv_widths(arch, rules)
-        if not rules.mla_latent:
+        k, v = _layer_kv_widths(arch, rules, "full", kv_dtype)
+        if rules.mla_latent and k != m.kv_lora_rank + m.qk_rope_head_dim:
+            lines.append(
+                f"MLA: fp8 sparse-attention latent of {k} bytes ({m.kv_lora_rank} fp8 + fp32 scales + rope "
+                f"{m.qk_rope_head_dim} in bf16) per token per layer (SGLang calculate_mla_kv_cache_dim)"
+            )
+        elif not rules.mla_latent:
             lines.append(
                 f"MLA: full per-head K {arch.num_heads} x {m.qk_head_dim} + V {arch.num_heads} x {m.v_head_dim} "
                 f"per token per layer{where(rules.mla_source)}"
@@ -362,8 +395,8 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
     if arch.compressed is not None:
         return _compressed_kv_cache(arch, context, batch, kv_dtype, rules)
     width = KV_DTYPE_BYTES[kv_dtype]
-    k_width, v_width = _layer_kv_widths(arch, rules, "full")
-    k_slide, v_slide = _layer_kv_widths(arch, rules, "sliding")
+    k_width, v_width = _layer_kv_widths(arch, rules, "full", kv_dtype)
+    k_slide, v_slide = _layer_kv_widths(arch, rules, "sliding", kv_dtype)
     indexer = indexer_bytes_per_token(arch)
     per_layer = (k_width + v_width) * width
     per_sliding = (k_slide + v_slide) * width
@@ -402,6 +435,8 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
             if rules.mla_latent
             else f"MLA expanded {arch.num_heads} heads x ({arch.mla.qk_head_dim}+{arch.mla.v_head_dim})"
         )
+        if rules.mla_latent and k_width != arch.mla.kv_lora_rank + arch.mla.qk_rope_head_dim:
+            what = f"MLA fp8 sparse-attention latent ({arch.mla.kv_lora_rank} fp8 + scales + bf16 rope, {k_width} B)"
     else:
         what = f"2 x {arch.num_kv_heads} kv heads x {arch.head_dim}"
         if v_slide != k_slide:
@@ -431,5 +466,5 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
         int(k_bytes),
         int(v_bytes),
         tuple(kinds),
-        _rule_line(arch, rules),
+        _rule_line(arch, rules, kv_dtype),
     )

@@ -271,11 +271,13 @@ SGLANG = RuntimeProfile(
     graph_bytes=0,
     tokens_in_flight=8192,
     # MLA latent per token (python/sglang/srt/mem_cache/memory_pool.py MLATokenToKVPool); sliding
-    # layers get their own pool of the window plus the chunk (SWATokenToKVPool).
+    # layers get their own pool of the window plus the chunk (SWATokenToKVPool); an fp8 DSA latent
+    # keeps its scales and a bf16 rope part (model_runner_kv_cache_mixin.py calculate_mla_kv_cache_dim).
     kv=KvRules(
         mla_latent=True,
         sliding="window_plus_chunk",
         extra_tokens=8192,
+        dsa_fp8_scaled=True,
         source="SGLang 0.5, python/sglang/srt/mem_cache/memory_pool.py",
     ),
     formats={
