@@ -8,11 +8,13 @@ SGLang prints "GB" that are GiB (bytes / 2**30).
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from helpers import model
 
-from paramtui.engine.kv_cache import attention_bytes_per_token, estimate_kv_cache
+from paramtui.engine.adapters.sources import load_path
+from paramtui.engine.kv_cache import attention_bytes_per_token, dsa_fp8_latent_bytes, estimate_kv_cache
 from paramtui.engine.loaded import loaded_weights, mxfp4_backend
 from paramtui.engine.memory import Plan, kv_split_ways, pool_tokens
 from paramtui.engine.precision import estimate_weights
@@ -217,6 +219,33 @@ def test_vllm_batched_tokens_default_by_gpu_class() -> None:
     assert estimate_kv_cache(arch, 32768, 1, "bf16", v0.kv).by_kind[1].cells == 32768
 
 
+def test_vllm_sliding_window_charge_with_max_num_batched_tokens() -> None:
+    """vllm-project/vllm#27508 (https://github.com/vllm-project/vllm/issues/27508), matheusfvesco's
+    comment of 2025-10-31: gpt-oss-120b on one H100, ``vllm serve openai/gpt-oss-120b
+    --gpu-memory-utilization 0.95 --max-num-batched-tokens 1024``, max_model_len 131072:
+
+        Available KV cache memory: 1.71 GiB
+        ValueError: To serve at least one request with the models's max seq len (131072),
+        (4.54 GiB KV cache is needed, which is larger than the available KV cache memory (1.71 GiB).
+
+    The 18 full layers hold 131,072 tokens (4.50 GiB); the 18 sliding layers (window 128) hold
+    cdiv(127 + 1024, 16) + 1 = 73 blocks of 16 tokens, 0.04 GiB. Without the window saving (V0, or
+    V1 before 0.10) one request would need 9.00 GiB; at the H100 default of 8192 batched tokens
+    4.79 GiB (+5.4%), so the log also shows that the flag, not the default, set the charge.
+    """
+    arch, _ = model("gpt-oss-120b")
+    h100 = (80 * GIB, "NVIDIA H100 80GB HBM3")
+    asked = apply_release(VLLM, ReleaseChoice(max_num_batched_tokens=1024), *h100).kv
+    one = estimate_kv_cache(arch, 131072, 1, "bf16", asked)
+    assert one.by_kind[1].cells == 73 * 16
+    assert one.bytes / GIB == pytest.approx(4.54, rel=0.02)
+    default = estimate_kv_cache(arch, 131072, 1, "bf16", apply_release(VLLM, ReleaseChoice(), *h100).kv)
+    assert default.bytes / GIB == pytest.approx(4.79, abs=0.005)
+    assert default.bytes / GIB > 4.54 * 1.02
+    before_hybrid = apply_release(VLLM, ReleaseChoice("0.9.2"), *h100).kv
+    assert estimate_kv_cache(arch, 131072, 1, "bf16", before_hybrid).bytes / GIB == pytest.approx(9.0)
+
+
 def test_vllm_gpt_oss_120b_weights_as_loaded_with_marlin() -> None:
     """vllm-project/vllm#23278 (https://github.com/vllm-project/vllm/issues/23278), gpt-oss-120b on one
     H100, vLLM 0.10 (Marlin MXFP4 MoE: "Your GPU does not have native support for FP4"):
@@ -340,3 +369,81 @@ def test_sglang_mem_fraction_static_default_on_an_80gb_h100() -> None:
     assert SGLANG.claim_fraction(81559 * MIB) == 0.835
     assert SGLANG.claim_fraction(gpu("h100-sxm").memory_bytes) == pytest.approx(0.835, abs=0.002)
     assert SGLANG.claim_fraction(gpu("h200").memory_bytes) == pytest.approx(0.907, abs=0.002)
+
+
+GLM5_CONFIG = Path(__file__).parent / "data" / "current_configs" / "glm-5.json"
+"""zai-org/GLM-5's config.json as vendored by ai-dynamo/aiconfigurator (source in the file)."""
+
+
+def test_sglang_mla_pool_per_rank_with_the_fp8_dsa_layout() -> None:
+    """ajith-sirra-amd/Issues, GLM-5-FP8-MI355X-SGLANG-ERROR.md (https://github.com/ajith-sirra-amd/Issues),
+    SGLang rocm/sgl-dev:v0.5.8.post1 on 8 x MI355X, ``--model-path zai-org/GLM-5-FP8 --tp-size 8
+    --kv-cache-dtype fp8_e4m3`` (``attn_tp_size=8``, no DP attention):
+
+        [TP0] Using KV cache dtype: torch.float8_e4m3fn
+        [TP7] KV Cache is allocated. #tokens: 3262823, KV size: 186.77 GB
+
+    Every rank holds the whole latent of all 78 layers (one KV head, not split over tp). With fp8 a
+    DSA model's latent row is 512 fp8 values + 4 fp32 scales + the rope part in bf16 = 656 bytes
+    (sgl-project/sglang python/sglang/srt/model_executor/model_runner_kv_cache_mixin.py
+    ``calculate_mla_kv_cache_dim``, commit 001ccef), beside the indexer's 128 + 4 bytes:
+    788 x 78 x 3,262,823 = 186.77 GiB. One byte a latent value (576 + 132) would give 167.81 (-10%).
+    """
+    arch = load_path(GLM5_CONFIG).result.architecture
+    assert arch.num_layers == arch.num_indexed_layers == 78
+    kv = estimate_kv_cache(arch, 3262823, 1, "fp8", SGLANG.kv)
+    assert kv.bytes / kv_split_ways(arch, 8) / GIB == pytest.approx(186.77, rel=0.02)
+    assert dsa_fp8_latent_bytes(arch) == 656
+    assert "fp8 sparse-attention latent of 656 bytes" in kv.rule
+    unscaled = estimate_kv_cache(arch, 3262823, 1, "fp8", replace(SGLANG.kv, dsa_fp8_scaled=False))
+    assert unscaled.bytes / GIB == pytest.approx(167.81, abs=0.01)
+
+
+def test_sglang_dsa_kv_pool_of_deepseek_v3_2() -> None:
+    """sgl-project/sglang#11309 (https://github.com/sgl-project/sglang/pull/11309), "[DeepSeek-V3.2]
+    Include indexer kv cache when estimating kv cache size", DeepSeek-V3.2-Exp on 8 x B200,
+    ``--tp 8 --dp 8 --enable-dp-attention``:
+
+        With this PR:  KV Cache is allocated. #tokens: 975424, KV size: 43.67 GB
+        With main:     KV Cache is allocated. #tokens: 1462784, KV size: 54.52 GB
+
+    The log does not print the KV dtype. Before the PR the printed size left the indexer out:
+    54.52 GiB / 1,462,784 tokens / 61 layers = 656 bytes, the fp8 DSA row; after it, 788 bytes with
+    the indexer's 132. A bf16 latent would be 1,152 bytes. Every DP-attention rank keeps the whole
+    latent of its own requests.
+    """
+    arch, _ = model("deepseek-v3.2")
+    kv = estimate_kv_cache(arch, 975424, 1, "fp8", SGLANG.kv)
+    assert kv.bytes / GIB == pytest.approx(43.67, rel=0.02)
+    latent_only = 1462784 * arch.num_layers * dsa_fp8_latent_bytes(arch)
+    assert latent_only / GIB == pytest.approx(54.52, rel=0.02)
+
+
+def test_sglang_weights_per_rank_with_shared_experts_fused() -> None:
+    """The GLM-5 run above (ajith-sirra-amd/Issues, GLM-5-FP8-MI355X-SGLANG-ERROR.md), SGLang with
+    ``disable_shared_experts_fusion=False`` on ``--tp-size 8`` (``ep_size=1``):
+
+        [TP0] Shared experts fusion optimization enabled.
+        [TP4] Load weight end. elapsed=228.09 s, type=GlmMoeDsaForCausalLM, dtype=torch.bfloat16,
+              avail mem=194.04 GB, mem usage=89.58 GB.
+
+    sgl-project/sglang#18804 ("Fix GLM-5 fused shared expert") gave GlmMoeDsaForCausalLM the
+    ``determine_num_fused_shared_experts`` of DeepSeek-V3. Without expert parallelism the fused
+    shared expert is one more expert of the tensor-parallel MoE, its intermediate size split over
+    the 8 ranks like the routed experts' and like the unfused shared MLP's, so fusion moves no
+    bytes between ranks here. paramtui's rank: 88.14 GiB (-1.6%); a plain eighth of the FP8
+    checkpoint, without the tensors every rank keeps whole, 86.86 GiB (-3.0%). No public SGLang
+    log with expert parallelism and fusion was found to test the case where it would.
+    """
+    from helpers import hardware
+
+    from paramtui.engine.analysis import Request, analyze
+    from paramtui.engine.fit import PlanOptions
+
+    arch = load_path(GLM5_CONFIG).result.architecture
+    request = Request(runtime="sglang", precision="fp8", options=PlanOptions(tp=8))
+    analysis = analyze(arch, request, hardware("8xmi325x"))
+    assert analysis.fit is not None
+    rank = analysis.fit.attempt.devices[0].weights_bytes / GIB
+    assert rank == pytest.approx(89.58, rel=0.03)
+    assert abs(rank - 89.58) < abs(analysis.weights.total_bytes / 8 / GIB - 89.58)
