@@ -10,6 +10,10 @@ backend:
 - FlashInfer TRT-LLM (Blackwell, SM100): both rounded up to 256, 3072 x 3072, +13.8%;
 - FlashInfer CUTLASS (SM90 with the FlashInfer MXFP4 x BF16 path): both to 128, +4.5%;
 - Triton kernels (Hopper from vLLM 0.11): intermediate to 64, no padding for gpt-oss at load.
+  ``process_weights_after_loading`` then swizzles the weights and scales into new tensors
+  (``_swizzle_mxfp4``) and deletes the old weights but not the old ``w13_weight_scale`` /
+  ``w2_weight_scale`` parameters, and upcasts the expert biases to fp32: one more byte per 32
+  expert values plus two per bias (:func:`triton_held_bytes`).
 
 SGLang's ``Mxfp4MoEMethod`` (python/sglang/srt/layers/quantization/mxfp4.py) pads the same way:
 FlashInfer on SM100 to 256, Triton to 64 (none for gpt-oss).
@@ -73,6 +77,26 @@ class LoadedWeights:
     """What was added and why; empty when the engine loads the checkpoint's bytes."""
 
 
+def triton_held_bytes(arch: Architecture) -> int:
+    """Bytes vLLM's Triton MXFP4 MoE path holds beyond the checkpoint's experts after loading.
+
+    vllm-project/vllm vllm/model_executor/layers/quantization/mxfp4.py (commit 007d500)
+    ``Mxfp4MoEMethod.process_weights_after_loading``, ``Mxfp4Backend.TRITON``: the swizzled scales
+    go to a new ``PrecisionConfig`` while the loaded uint8 scales stay registered on the layer
+    (only ``w13_weight`` / ``w2_weight`` are deleted), so every expert's scales (one byte per 32
+    values of gate_up and down) are held twice; ``w13_bias`` / ``w2_bias`` become fp32 (+2 bytes
+    a value). gpt-oss-120b: 3.34 + 0.07 GiB.
+    """
+    moe = arch.moe
+    if moe is None:
+        return 0
+    inter, hidden = moe.expert_ffn_size, arch.hidden_size
+    matrices = arch.num_moe_layers * moe.num_experts
+    scales = matrices * (2 * inter * hidden + hidden * inter) // 32
+    biases = matrices * (2 * inter + hidden) * 2 if moe.expert_bias else 0
+    return scales + biases
+
+
 def _mla_down_projection_share(arch: Architecture) -> float:
     """Share of the attention weights in MLA's down-projections (q_a, kv_a), which are not split."""
     m = arch.mla
@@ -120,6 +144,20 @@ def loaded_weights(arch: Architecture, weights: WeightsEstimate, backend: MoeBac
                 f"{_round_up(inter, inter_mult)}x{_round_up(hidden, hidden_mult)} (+{extra / 2**30:.2f} GiB, "
                 "mxfp4.py create_weights)"
             )
+    if moe is not None and weights.precision == "mxfp4" and backend == "triton" and runtime == "vllm":
+        held = triton_held_bytes(arch)
+        components = dict(result.component_bytes)
+        components["routed_experts"] += held
+        result = replace(
+            result,
+            component_bytes=components,
+            total_bytes=result.total_bytes + held,
+            routed_expert_bytes=result.routed_expert_bytes + held,
+        )
+        notes.append(
+            f"vllm triton MXFP4 MoE keeps the loaded expert scales beside their swizzled copy and "
+            f"upcasts expert biases to fp32 (+{held / 2**30:.2f} GiB, mxfp4.py process_weights_after_loading)"
+        )
     parts = {
         "routers": weights.component_bytes["router"],
         "norms": weights.component_bytes["norms"],

@@ -263,29 +263,27 @@ def test_vllm_gpt_oss_120b_weights_as_loaded_with_marlin() -> None:
     assert weights.total_bytes / GIB < 65.9651 * 0.94  # the checkpoint's bytes alone are 8% short
 
 
-@pytest.mark.xfail(
-    strict=True, reason="vLLM's Triton MXFP4 path on Hopper loads ~3.6 GiB beyond the padding paramtui models"
-)
 def test_vllm_gpt_oss_120b_weights_as_loaded_with_triton() -> None:
     """vllm-project/vllm#33155 (https://github.com/vllm-project/vllm/issues/33155), gpt-oss-120b on one
     H100, vLLM 0.14.1 ("Using Triton backend"):
 
         Model loading took 64.38 GiB memory and 14.380607 seconds
 
-    create_weights pads the intermediate size to 64 only (2880 already is), so paramtui predicts the
-    checkpoint's 60.77 GiB, 5.6% short. The Hopper swizzle is not the cause: triton_kernels'
-    ``HopperMXValueLayout.swizzle_data`` (tensor_details/layout_details/hopper_value.py) pads rows to
-    16 and K to 32 bytes (64 FP4 values), which gpt-oss's 5760 x 1440-byte and 2880 x 1440-byte expert
-    matrices already are. (TensorRT-LLM's larger (128, 1472, 5888) Hopper tensors, NVIDIA/TensorRT-LLM
-    #16125, are padded before the swizzle: the layout alone leaves 1440 bytes as they are.) No public
-    source found says where vLLM 0.14's extra 3.6 GiB goes (0.14 also changed the message to "GiB
-    memory", perhaps a different measure),
-    so the rule is left alone and this stays a known miss.
+    create_weights pads the intermediate size to 64 only (2880 already is), so the checkpoint's
+    60.77 GiB alone is 5.6% short. The Hopper swizzle pads nothing here: triton_kernels'
+    ``HopperMXValueLayout.swizzle_data`` pads rows to 16 and K to 32 bytes, which gpt-oss's
+    5760 x 1440-byte and 2880 x 1440-byte expert matrices already are. What stays is in
+    vllm/model_executor/layers/quantization/mxfp4.py ``process_weights_after_loading`` (Triton
+    branch): the swizzled scales are new tensors while the loaded ``w13_weight_scale`` /
+    ``w2_weight_scale`` parameters are not deleted (3.34 GiB held twice), and the expert biases
+    become fp32 (+0.07 GiB): 64.18 GiB, -0.3%.
     """
     arch, bd = model("gpt-oss-120b")
     weights = estimate_weights(arch, bd, "mxfp4")
     loaded = loaded_weights(arch, weights, mxfp4_backend("vllm", 9.0, "nvidia", (0, 14)), "vllm").weights
     assert loaded.total_bytes / GIB == pytest.approx(64.38, rel=0.03)
+    assert (loaded.total_bytes - weights.total_bytes) / GIB == pytest.approx(3.41, abs=0.01)
+    assert "keeps the loaded expert scales" in loaded.basis
 
 
 def test_vllm_tensor_parallel_rank_keeps_replicated_tensors_whole() -> None:
