@@ -145,12 +145,11 @@ def loaded_weights(arch: Architecture, weights: WeightsEstimate, backend: MoeBac
                 "mxfp4.py create_weights)"
             )
     if moe is not None and weights.precision == "mxfp4" and backend == "triton" and runtime == "vllm":
+        # held, not read: the decode step streams the swizzled copy, so the component bytes the
+        # speed model reads stay as they were
         held = triton_held_bytes(arch)
-        components = dict(result.component_bytes)
-        components["routed_experts"] += held
         result = replace(
             result,
-            component_bytes=components,
             total_bytes=result.total_bytes + held,
             routed_expert_bytes=result.routed_expert_bytes + held,
         )
