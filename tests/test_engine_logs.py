@@ -246,6 +246,37 @@ def test_vllm_sliding_window_charge_with_max_num_batched_tokens() -> None:
     assert estimate_kv_cache(arch, 131072, 1, "bf16", before_hybrid).bytes / GIB == pytest.approx(9.0)
 
 
+def test_vllm_sliding_window_charge_at_the_h100_default_batch() -> None:
+    """tonghuikang/blog _posts/2025-12-28-vllm-logs.md (commit 034b47cfaf722bbf5ae60d05552b1dac14492489;
+    https://blog.huikang.dev/2025/12/28/vllm-logs.html, log of the Kaggle notebook
+    https://www.kaggle.com/code/huikang/streaming-inference?scriptVersionId=282411196): gpt-oss-120b
+    on one GPU, vLLM 0.11.2 V1, tensor_parallel_size=1, kv_cache_dtype=auto (bf16), Marlin MXFP4
+    ("Your GPU does not have native support for FP4"), model loading 65.9651 GiB:
+
+        non-default args: {'host': '0.0.0.0', 'model': '/kaggle/input/gpt-oss-120b/...',
+            'max_model_len': 98304, 'served_model_name': ['vllm-model'],
+            'gpu_memory_utilization': 0.96, 'max_num_seqs': 6}
+        (APIServer) Chunked prefill is enabled with max_num_batched_tokens=8192.
+        Available KV cache memory: 8.99 GiB
+        GPU KV cache size: 130,960 tokens
+        Maximum concurrency for 98,304 tokens per request: 2.46x
+
+    max_num_batched_tokens is not among the non-default args, so the 8192 the API server prints is
+    ``vllm serve``'s default for a card of 70 GiB or more other than A100. Per request the 18 full
+    layers hold 98,304 tokens and the 18 sliding layers (window 128) cdiv(127 + 8192, 16) + 1 = 521
+    blocks of 16: 3.661 GiB, 8.99 / 3.661 = 2.456. At the A100 default of 2048 the sliding layers
+    would hold 137 blocks and the log would read 2.61x (+6%), so the log pins the default's class.
+    (GPU KV cache size is num_blocks over the two KV-cache groups and does not test the rule.)
+    """
+    arch, _ = model("gpt-oss-120b")
+    h100 = apply_release(VLLM, ReleaseChoice(), 80 * GIB, "NVIDIA H100 80GB HBM3").kv
+    one = estimate_kv_cache(arch, 98304, 1, "bf16", h100)
+    assert one.by_kind[1].cells == 521 * 16
+    assert 8.99 * GIB / one.bytes == pytest.approx(2.46, rel=0.02)
+    a100 = apply_release(VLLM, ReleaseChoice(), 80 * GIB, "NVIDIA A100-SXM4-80GB").kv
+    assert 8.99 * GIB / estimate_kv_cache(arch, 98304, 1, "bf16", a100).bytes > 2.46 * 1.02
+
+
 def test_vllm_gpt_oss_120b_weights_as_loaded_with_marlin() -> None:
     """vllm-project/vllm#23278 (https://github.com/vllm-project/vllm/issues/23278), gpt-oss-120b on one
     H100, vLLM 0.10 (Marlin MXFP4 MoE: "Your GPU does not have native support for FP4"):
