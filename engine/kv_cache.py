@@ -67,6 +67,10 @@ class KvRules:
     block_tokens: int = 1
     """Tokens per KV block (vLLM pages of 16); a sliding window takes one block more (it may not
     start on a block boundary)."""
+    layer_groups: bool = False
+    """vLLM's hybrid KV-cache manager puts the full and sliding layers in groups of one size and pads
+    each kind to whole groups; a request is charged blocks for every group, padding included
+    (:func:`vllm_group_padding`)."""
     recurrent_width_bytes: int = 2
     """Bytes per value of a linear-attention / SSM state (llama.cpp keeps R and S in f32)."""
     dsa_fp8_scaled: bool = False
@@ -293,6 +297,25 @@ def sliding_tokens(context: int, batch: int, window: int, rules: KvRules) -> int
     return _pad(min(full, window * batch + rules.extra_tokens), rules.pad_tokens)
 
 
+def vllm_group_padding(n_full: int, n_sliding: int) -> tuple[int, int]:
+    """Padding layers vLLM's hybrid KV-cache manager adds to the full and the sliding layers.
+
+    vllm/v1/core/kv_cache_utils.py ``_get_kv_cache_groups_uniform_page_size`` (commit 001cabc1be16):
+    the group size is the smaller kind's layer count, or the larger one's when it is under 1.5 times
+    the smaller; each kind is padded up to whole groups ("Add %d padding layers, may waste at most
+    %.2f%% KV cache memory"). ``get_max_concurrency_for_kv_cache_config`` charges a request
+    ``layers per group x sum of each group's max_memory_usage_bytes``, so the padding counts as
+    layers of its kind. Gemma 3 27B: 10 full and 52 sliding layers, groups of 10, 8 sliding padding
+    layers.
+    """
+    if n_full == 0 or n_sliding == 0:
+        return 0, 0
+    group = min(n_full, n_sliding)
+    if max(n_full, n_sliding) < group * 1.5:
+        group = max(n_full, n_sliding)
+    return -n_full % group, -n_sliding % group
+
+
 def full_tokens(context: int, batch: int, rules: KvRules) -> int:
     """Cells a full-attention layer holds for the whole batch (each sequence padded)."""
     return _pad(context, rules.full_pad_tokens) * batch
@@ -409,7 +432,10 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
     full_cells = full_tokens(context, batch, rules)
     window = arch.sliding_window or context
     sliding_cells = sliding_tokens(context, batch, window, rules) if n_sliding else 0
-    full_held, sliding_held = n_full * full_cells, n_sliding * sliding_cells
+    pad_full, pad_sliding = (0, 0)
+    if rules.layer_groups and not counts.get("hybrid", 0):
+        pad_full, pad_sliding = vllm_group_padding(n_full, n_sliding)
+    full_held, sliding_held = (n_full + pad_full) * full_cells, (n_sliding + pad_sliding) * sliding_cells
     # The indexer's keys (DeepSeek-V3.2, GLM-5) sit beside the latent of every indexed (full) layer.
     index_bytes = indexer * arch.num_indexed_layers * full_cells
     k_bytes = k_width * width * full_held + k_slide * width * sliding_held + index_bytes
@@ -419,9 +445,11 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
     ssm = ssm_state_bytes(arch, rules) * batch * n_ssm
     kinds: list[KindCache] = []
     if n_full:
-        kinds.append(KindCache("full", n_full, full_cells, int(per_layer * full_cells * n_full) + index_bytes))
+        full_bytes = int(per_layer * full_cells * (n_full + pad_full)) + index_bytes
+        kinds.append(KindCache("full", n_full, full_cells, full_bytes))
     if n_sliding:
-        kinds.append(KindCache("sliding", n_sliding, sliding_cells, int(per_sliding * sliding_cells * n_sliding)))
+        sliding_bytes = int(per_sliding * sliding_cells * (n_sliding + pad_sliding))
+        kinds.append(KindCache("sliding", n_sliding, sliding_cells, sliding_bytes))
     if n_linear:
         kinds.append(KindCache("recurrent", n_linear, batch, recurrent))
     if n_ssm:
@@ -453,6 +481,9 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
     )
     if arch.sliding_window and n_sliding:
         basis += f"; window {arch.sliding_window:,} ({rules.sliding}: {sliding_cells:,} cells)"
+    if pad_full or pad_sliding:
+        padded = [f"{n} {k} padding layers" for k, n in (("full", pad_full), ("sliding", pad_sliding)) if n]
+        basis += f"; vLLM KV-cache groups add {' and '.join(padded)}"
     if n_linear:
         basis += f"; recurrent state {8 * rules.recurrent_width_bytes}-bit"
     if n_ssm and arch.ssm is not None:

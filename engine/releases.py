@@ -176,6 +176,7 @@ def _vllm(profile: RuntimeProfile, choice: ReleaseChoice, gpu_memory: int | None
         sliding=sliding,  # type: ignore[arg-type]
         extra_tokens=batched,
         block_tokens=16,
+        layer_groups=sliding != "full",
         source=label,
         sliding_source=era,
         mla_source=f"{label}, MLA latent per rank (vllm/attention/backends/mla)",

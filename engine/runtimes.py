@@ -171,12 +171,14 @@ VLLM = RuntimeProfile(
     tokens_in_flight=8192,
     # Hybrid KV-cache manager (default): a request's sliding layers keep window - 1 +
     # max_num_batched_tokens in 16-token blocks, plus one block (vllm/v1/kv_cache_interface.py);
-    # MLA caches the latent (vllm/attention/backends/mla).
+    # MLA caches the latent (vllm/attention/backends/mla). Each attention type is padded to whole
+    # KV-cache groups (vllm/v1/core/kv_cache_utils.py _get_kv_cache_groups_uniform_page_size).
     kv=KvRules(
         mla_latent=True,
         sliding="window_plus_batched_tokens",
         extra_tokens=8192,
         block_tokens=16,
+        layer_groups=True,
         source="vLLM 0.11 (V1 engine)",
         sliding_source="vLLM ≥ 0.10 V1 hybrid KV-cache manager, max_num_batched_tokens 8,192",
     ),

@@ -14,7 +14,12 @@ import pytest
 from helpers import model
 
 from paramtui.engine.adapters.sources import load_path
-from paramtui.engine.kv_cache import attention_bytes_per_token, dsa_fp8_latent_bytes, estimate_kv_cache
+from paramtui.engine.kv_cache import (
+    attention_bytes_per_token,
+    dsa_fp8_latent_bytes,
+    estimate_kv_cache,
+    vllm_group_padding,
+)
 from paramtui.engine.loaded import loaded_weights, mxfp4_backend
 from paramtui.engine.memory import Plan, kv_split_ways, pool_tokens
 from paramtui.engine.precision import estimate_weights
@@ -275,6 +280,41 @@ def test_vllm_sliding_window_charge_at_the_h100_default_batch() -> None:
     assert 8.99 * GIB / one.bytes == pytest.approx(2.46, rel=0.02)
     a100 = apply_release(VLLM, ReleaseChoice(), 80 * GIB, "NVIDIA A100-SXM4-80GB").kv
     assert 8.99 * GIB / estimate_kv_cache(arch, 98304, 1, "bf16", a100).bytes > 2.46 * 1.02
+
+
+def test_vllm_sliding_window_charge_counts_the_padding_layers_of_kv_cache_groups() -> None:
+    """A vLLM V1 start-up log of google/gemma-3-27b-it on ROCm (found by find_string as stored file
+    id 9297248278; repository and path were not shown), vLLM 0.11.0rc2.dev98+g393de22d2,
+    tensor_parallel_size=1, kv_cache_dtype=auto (bf16), 109.86 GiB for KV (a 192 GB MI300X-class card):
+
+        non-default args: {'model_tag': '/google/gemma-3-27b-it', 'model': '/google/gemma-3-27b-it',
+            'max_model_len': 4096, 'limit_mm_per_prompt': {'image': 2}}
+        (APIServer) Chunked prefill is enabled with max_num_batched_tokens=8192.
+        Available KV cache memory: 109.86 GiB
+        WARNING [kv_cache_utils.py:982] Add 8 padding layers, may waste at most 15.38% KV cache memory
+        GPU KV cache size: 205,696 tokens
+        Maximum concurrency for 4,096 tokens per request: 50.05x
+        vllm cache_config_info with initialization after num_gpu_blocks is: 89994
+
+    max_num_batched_tokens is the ``vllm serve`` default of a card of 70 GiB or more. The 52 sliding
+    layers (window 1024) are padded to 60 so that each KV-cache group holds 10 layers
+    (vllm/v1/core/kv_cache_utils.py ``_get_kv_cache_groups_uniform_page_size``, commit 001cabc1be16),
+    and ``get_max_concurrency_for_kv_cache_config`` charges a request for every group: 10 full layers
+    x 256 blocks + 60 sliding layers x (cdiv(min(1023 + 8192, 4096), 16) + 1 = 257) blocks, 2.195 GiB,
+    89,994 / 1,798 blocks = 50.05. Without the padding it would read 56.5x (+13%); at the A100
+    default of 2048 batched tokens (193 sliding blocks) 63.6x.
+    """
+    arch, _ = model("gemma-3-27b")
+    mi300x = apply_release(VLLM, ReleaseChoice(), 192 * GIB, "AMD Instinct MI300X").kv
+    one = estimate_kv_cache(arch, 4096, 1, "bf16", mi300x)
+    assert vllm_group_padding(10, 52) == (0, 8)
+    assert one.by_kind[1].cells == 257 * 16
+    assert 109.86 * GIB / one.bytes == pytest.approx(50.05, rel=0.02)
+    a100 = apply_release(VLLM, ReleaseChoice(), 80 * GIB, "NVIDIA A100-SXM4-80GB").kv
+    assert 109.86 * GIB / estimate_kv_cache(arch, 4096, 1, "bf16", a100).bytes > 50.05 * 1.02
+    # gpt-oss (18 + 18) and a speculative drafter's 12 sliding + 13 full need no or one padding layer.
+    assert vllm_group_padding(18, 18) == (0, 0)
+    assert vllm_group_padding(13, 12) == (0, 1)
 
 
 def test_vllm_gpt_oss_120b_weights_as_loaded_with_marlin() -> None:
