@@ -302,7 +302,8 @@ def vllm_group_padding(n_full: int, n_sliding: int) -> tuple[int, int]:
 
     vllm/v1/core/kv_cache_utils.py ``_get_kv_cache_groups_uniform_page_size`` (commit 001cabc1be16):
     the group size is the smaller kind's layer count, or the larger one's when it is under 1.5 times
-    the smaller; each kind is padded up to whole groups ("Add %d padding layers, may waste at most
+    the smaller (that exception from vllm-project/vllm PR #29303, 2025-11-24, for gpt-oss with an
+    EAGLE drafter's extra layer); each kind is padded up to whole groups ("Add %d padding layers, may waste at most
     %.2f%% KV cache memory"). ``get_max_concurrency_for_kv_cache_config`` charges a request
     ``layers per group x sum of each group's max_memory_usage_bytes``, so the padding counts as
     layers of its kind. Gemma 3 27B: 10 full and 52 sliding layers, groups of 10, 8 sliding padding
