@@ -317,6 +317,30 @@ def test_vllm_sliding_window_charge_counts_the_padding_layers_of_kv_cache_groups
     assert vllm_group_padding(13, 12) == (0, 1)
 
 
+def test_vllm_kv_cache_group_padding_of_gemma_3_1b() -> None:
+    """eole-nlp/eole benchmarks/genai/results.md (commit 38d4e46084f82556531175d49434c0fec626fe9a),
+    google/gemma-3-1b-it through vLLM's offline ``LLM`` class, vLLM 0.13.0 V1, tensor_parallel_size=1,
+    kv_cache_dtype=auto (bf16):
+
+        non-default args: {'max_model_len': 2048, 'gpu_memory_utilization': 0.95,
+            'disable_log_stats': True, 'model': 'google/gemma-3-1b-it'}
+        Chunked prefill is enabled with max_num_batched_tokens=8192.
+        Available KV cache memory: 25.39 GiB
+        WARNING [kv_cache_utils.py:1033] Add 2 padding layers, may waste at most 9.09% KV cache memory
+        Maximum concurrency for 2,048 tokens per request: 461.21x
+
+    4 full and 22 sliding layers (window 512) make groups of 4, the sliding layers padded to 24.
+    min(511 + 8192, 2048) caps the sliding charge at the request, cdiv(2048, 16) + 1 = 129 blocks, so
+    either batch default gives the same figure; the log checks the padding (without it 496x, +7.6%).
+    """
+    arch, _ = model("gemma-3-1b")
+    logged = apply_release(VLLM, ReleaseChoice(max_num_batched_tokens=8192)).kv
+    one = estimate_kv_cache(arch, 2048, 1, "bf16", logged)
+    assert vllm_group_padding(4, 22) == (0, 2)
+    assert one.by_kind[1].cells == 129 * 16
+    assert 25.39 * GIB / one.bytes == pytest.approx(461.21, rel=0.02)
+
+
 def test_vllm_gpt_oss_120b_weights_as_loaded_with_marlin() -> None:
     """vllm-project/vllm#23278 (https://github.com/vllm-project/vllm/issues/23278), gpt-oss-120b on one
     H100, vLLM 0.10 (Marlin MXFP4 MoE: "Your GPU does not have native support for FP4"):
