@@ -115,6 +115,13 @@ def dsa_fp8_latent_bytes(arch: Architecture) -> int:
     return m.kv_lora_rank + m.kv_lora_rank // DSA_FP8_SCALE_BLOCK * 4 + m.qk_rope_head_dim * 2
 
 
+def _scaled_dsa_latent(arch: Architecture, rules: KvRules, kv_dtype: str) -> int:
+    """Bytes of the fp8 DSA latent these rules store with its scales, 0 where the plain latent applies."""
+    if rules.mla_latent and rules.dsa_fp8_scaled and kv_dtype == "fp8":
+        return dsa_fp8_latent_bytes(arch)
+    return 0
+
+
 def _layer_kv_widths(
     arch: Architecture, rules: KvRules, kind: LayerKind = "full", kv_dtype: str = ""
 ) -> tuple[int, int]:
@@ -125,7 +132,7 @@ def _layer_kv_widths(
     if arch.mla is not None:
         m = arch.mla
         if rules.mla_latent:
-            scaled = dsa_fp8_latent_bytes(arch) if rules.dsa_fp8_scaled and kv_dtype == "fp8" else 0
+            scaled = _scaled_dsa_latent(arch, rules, kv_dtype)
             return scaled or m.kv_lora_rank + m.qk_rope_head_dim, m.kv_lora_rank if rules.mla_v_cache else 0
         return arch.num_heads * m.qk_head_dim, arch.num_heads * m.v_head_dim
     kv_heads, head, v_head, _ = arch.attention_shape(kind)
@@ -371,7 +378,7 @@ def _rule_line(arch: Architecture, rules: KvRules, kv_dtype: str = "") -> str:
     if arch.mla is not None:
         m = arch.mla
         k, v = _layer_kv_widths(arch, rules, "full", kv_dtype)
-        if rules.mla_latent and k != m.kv_lora_rank + m.qk_rope_head_dim:
+        if _scaled_dsa_latent(arch, rules, kv_dtype):
             lines.append(
                 f"MLA: fp8 sparse-attention latent of {k} bytes ({m.kv_lora_rank} fp8 + fp32 scales + rope "
                 f"{m.qk_rope_head_dim} in bf16) per token per layer (SGLang calculate_mla_kv_cache_dim)"
@@ -464,7 +471,7 @@ def estimate_kv_cache(arch: Architecture, context: int, batch: int, kv_dtype: st
             if rules.mla_latent
             else f"MLA expanded {arch.num_heads} heads x ({arch.mla.qk_head_dim}+{arch.mla.v_head_dim})"
         )
-        if rules.mla_latent and k_width != arch.mla.kv_lora_rank + arch.mla.qk_rope_head_dim:
+        if _scaled_dsa_latent(arch, rules, kv_dtype):
             what = f"MLA fp8 sparse-attention latent ({arch.mla.kv_lora_rank} fp8 + scales + bf16 rope, {k_width} B)"
     else:
         what = f"2 x {arch.num_kv_heads} kv heads x {arch.head_dim}"
