@@ -79,7 +79,8 @@ SUPPORTED_MODEL_TYPES += (  # current MoE families (engine/mappers_moe_current.p
     "kimi_k25",
     "hunyuan",  # Tencent's remote-code config of Hunyuan-A13B (HunYuanMoEV1ForCausalLM), counted as hunyuan_v1_moe
     "hunyuan_v1_moe",  # transformers' name for it: verified on that published config (tests/test_supported_types.py)
-)  # ernie4_5_moe and dots1 are mapped but checked on real shapes only: no vendored published config
+    "dots1",  # dots.llm1.base / .inst: raw Hub configs saved in hlky/dinoml_v2's dots1 audit
+)  # ernie4_5_moe is mapped but checked on real shapes only: no vendored published config
 
 _DTYPES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 

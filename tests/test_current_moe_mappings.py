@@ -5,8 +5,9 @@ Reference: tests/data/current_reference_counts.json, made by scripts/reference_c
 vision tower apart with --vision) over tests/data/current_configs. Each config names its source
 in its ``paramtui.config_source``: verbatim Hub configs vendored by ai-dynamo/aiconfigurator,
 Hunyuan-A13B's config from Tencent's own GitHub release (model_type ``hunyuan``, the remote-code
-form, converted to hunyuan_v1_moe by the reference script as the importer reads it), and the
-``-shape`` files (ERNIE 4.5, Hunyuan-A13B, dots.llm1), built from model cards because
+form, converted to hunyuan_v1_moe by the reference script as the importer reads it), dots.llm1's
+base and inst configs as saved raw from the Hub beside DinoML's dots1 audit (hlky/dinoml_v2), and the
+``-shape`` files (ERNIE 4.5, Hunyuan-A13B), built from model cards because
 no published copy could be found; those types are mapped but not listed as supported.
 KV rules: vLLM's DeepseekV32IndexerCache and SGLang's DSATokenToKVPool keep the indexer key in
 fp8 plus one fp32 scale per 128 values (128 + 4 = 132 bytes per token and indexed layer).
@@ -183,6 +184,19 @@ def test_ernie_shape_equals_the_checkpoint_headers() -> None:
     assert count_params(_import("ernie-4.5-21b-a3b-shape").architecture).total == 21_825_437_888
 
 
+@pytest.mark.parametrize("stem", ["dots.llm1.base", "dots.llm1.inst"])
+def test_dots_llm1_plus_its_routing_buffers_equals_the_checkpoint(stem: str) -> None:
+    """dots.llm1.base's Hub safetensors metadata: 142,774,381,696 BF16 parameters (hlky/dinoml_v2
+    agents/plans/transformers/dots1/report.md at 6b8c0acb3a19f77188401b57db6e403aa92534f3). The
+    checkpoint also stores each MoE layer's e_score_correction_bias (61 layers x 128 experts), which
+    transformers' Dots1TopkRouter keeps as a buffer, so parameters() and this count leave it out."""
+    arch = _import(stem).architecture
+    assert arch.moe is not None
+    routing_buffers = (arch.num_layers - len(arch.moe.dense_layers)) * arch.moe.num_experts
+    assert routing_buffers == 61 * 128
+    assert count_params(arch).total + routing_buffers == 142_774_381_696
+
+
 def test_tencents_hunyuan_config_counts_as_the_hunyuan_v1_moe_keys_do() -> None:
     """The remote-code form (attention_head_dim, per-layer lists) and the transformers form: one model, one count."""
     official = count_params(_import("hunyuan-a13b").architecture)
@@ -216,7 +230,8 @@ def test_the_counts_read_as_the_model_cards_say() -> None:
         "kimi-k2.5": (1.03e12, 32e9, 0.05),
         "hunyuan-a13b-shape": (80e9, 13e9, 0.05),
         "hunyuan-a13b": (80e9, 13e9, 0.05),
-        "dots.llm1-shape": (142e9, 14e9, 0.02),
+        "dots.llm1.inst": (142e9, 14e9, 0.02),
+        "dots.llm1.base": (142e9, 14e9, 0.02),
         "deepseek-v4-flash": (284e9, 13e9, 0.07),
         "deepseek-v4-pro": (1.6e12, 49e9, 0.03),
         "ernie-4.5-21b-a3b-shape": (21e9, 3e9, 0.15),
