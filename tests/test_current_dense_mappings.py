@@ -188,6 +188,14 @@ def test_seed_oss_biases_q_k_v_but_not_the_output() -> None:
     assert arch.qkv_bias and not arch.out_bias and arch.head_dim == 128
 
 
+def test_seed_oss_shape_equals_the_checkpoints_safetensors_total() -> None:
+    """Seed-OSS-36B-Instruct and -Base: 36,151,104,512 parameters in their safetensors index metadata,
+    as DinoML's Seed-OSS transformers audit quotes it beside every config field this shape uses
+    (hlky/dinoml_v2 agents/plans/transformers/seed_oss/report.md and config_sweep.md at
+    6b8c0acb3a19f77188401b57db6e403aa92534f3). Still shape-only: the audit quotes, it does not copy."""
+    assert count_params(_arch("seed-oss-36b-shape")).total == 36_151_104_512
+
+
 def test_inspect_json_of_a_current_dense_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """As a user would: paramtui inspect on OLMo 3.1 32B gives the exact count and a windowed cache."""
     from paramtui.tui.cli import main

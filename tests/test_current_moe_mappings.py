@@ -180,7 +180,10 @@ def test_deepseek_v4_fp4_experts_are_sized_as_mxfp4() -> None:
 
 
 def test_ernie_shape_equals_the_checkpoint_headers() -> None:
-    """The Hub API sums ERNIE-4.5-21B-A3B-Thinking's safetensors headers to 21,825,437,888 parameters."""
+    """The Hub API sums ERNIE-4.5-21B-A3B-Thinking's safetensors headers to 21,825,437,888 parameters
+    ("safetensors": {"total": 21825437888}, F32 4,425,408 + BF16 21,821,012,480, in the Hub model info saved at
+    daniel-p-green/alain-ai-learning-platform out/research-baidu-ernie-4-5-21b-a3b-thinking/sources/huggingface/
+    model.json, commit 522537bc54b2efa439c7755a8c5dedd6f8b001da)."""
     assert count_params(_import("ernie-4.5-21b-a3b-shape").architecture).total == 21_825_437_888
 
 
