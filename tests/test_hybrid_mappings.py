@@ -3,8 +3,8 @@
 Counts: every hybrid type equals transformers 5.25.0 on the meta device, on the Nemotron 3 Nano
 and Jamba 1.5 Mini presets (tests/test_golden_counts.py), on the real layer shapes of
 tests/data/type_configs (tests/test_type_mappings.py) and on the published configs of
-tests/data/hybrid_configs (each names its public copy; reference in
-tests/data/hybrid_reference_counts.json, made by
+tests/data/hybrid_configs (each names its public copy: Mamba-2 130M, Bamba 9B, Granite 4.0-H;
+reference in tests/data/hybrid_reference_counts.json, made by
 ``/tmp/ref/bin/python scripts/reference_counts.py tests/data/hybrid_configs``). State: vLLM's MambaStateShapeCalculator
 (vllm-project/vllm, vllm/model_executor/layers/mamba/mamba_utils.py) keeps (kernel - 1) inputs
 per convolution channel, and a heads x head_dim x state (Mamba-2) or inner x state (Mamba-1)
@@ -163,6 +163,55 @@ def test_published_hybrid_configs_equal_transformers(stem: str) -> None:
         ref["routed_experts"],
     )
     assert result.exact and not result.fallback
+
+
+MAKERS_FIGURES = {
+    # foundation-model-stack/bamba README.md (c94056b4a2e78683ef3b3039c3943373cf7b3ec6), "Models":
+    # "Bamba | 9B (9.78B)"; v1 and v2 share every shape.
+    "bamba-9b-v1": ((9.78e9, 0.005e9), None),
+    "bamba-9b-v2": ((9.78e9, 0.005e9), None),
+    # Granite docs overview (https://ibmgranite.mintlify.app, Granite 4.0 table): H-Small "32B total
+    # parameters, 9B activated"; immers.cloud's card of ibm-granite/granite-4.0-h-small: "Parameters: 32.2B".
+    "granite-4.0-h-small": ((32.2e9, 0.05e9), (9e9, 0.5e9)),
+    # The same table: H-Micro "3B total parameters" (micro-base is its pretrained checkpoint).
+    "granite-4.0-h-micro-base": ((3e9, 0.5e9), None),
+    # Only the name: IBM calls it 350M (ibm-granite/granite-4.0-h-350m); no exact published total found.
+    "granite-4.0-h-350m": ((350e6, 15e6), None),
+}
+"""stem -> ((published total, rounding of that figure), (published active, rounding) or None)."""
+
+
+@pytest.mark.parametrize("stem", sorted(MAKERS_FIGURES))
+def test_published_hybrid_counts_match_the_makers_figures(stem: str) -> None:
+    """An independent check of the transformers count: the figure the makers print, to its rounding."""
+    raw = json.loads((HYBRID_CONFIGS / f"{stem}.json").read_text())
+    raw.pop("paramtui")
+    bd = count_params(import_config(raw).architecture)
+    (total, total_rounding), active = MAKERS_FIGURES[stem]
+    assert abs(bd.total - total) <= total_rounding
+    if active is not None:
+        assert abs(bd.active - active[0]) <= active[1]
+
+
+def test_granite_4_h_small_routes_72_experts_beside_its_shared_mlp() -> None:
+    """40 layers: 36 Mamba-2 and 4 attention mixers, each followed by 72 routed experts (10 active) plus
+    a shared SwiGLU of 1536; the routed experts are 27.18B of the 32.21B."""
+    raw = json.loads((HYBRID_CONFIGS / "granite-4.0-h-small.json").read_text())
+    raw.pop("paramtui")
+    arch = import_config(raw).architecture
+    assert (arch.layer_kinds.count("ssm"), arch.layer_kinds.count("full")) == (36, 4)
+    assert arch.moe is not None and (arch.moe.num_experts, arch.moe.top_k) == (72, 10)
+    assert arch.moe.num_shared_experts == 1 and arch.moe.shared_expert_ffn_size == 1536
+    assert count_params(arch).component("routed_experts").stored == 40 * 72 * 3 * 4096 * 768
+
+
+def test_bamba_attention_layers_come_from_their_indices() -> None:
+    """attn_layer_indices [9, 18, 27]: three attention layers, the other 29 Mamba-2."""
+    raw = json.loads((HYBRID_CONFIGS / "bamba-9b-v2.json").read_text())
+    raw.pop("paramtui")
+    arch = import_config(raw).architecture
+    assert [i for i, k in enumerate(arch.layer_kinds) if k == "full"] == [9, 18, 27]
+    assert arch.layer_kinds.count("ssm") == 29
 
 
 def test_mamba2_130m_state_follows_vllm_shapes() -> None:
