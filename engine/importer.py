@@ -50,8 +50,8 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
 """Model types with a dedicated mapping and a vendored real config checked against transformers."""
 SUPPORTED_MODEL_TYPES += ("nemotron_h", "jamba", "lfm2", "qwen2_5_vl")
 SUPPORTED_MODEL_TYPES += ("qwen3_vl", "qwen3_vl_moe")  # tests/data/vl_configs: Qwen3-VL 2B/8B, 30B-A3B, 235B-A22B
-SUPPORTED_MODEL_TYPES += ("mamba2",)  # tests/data/hybrid_configs; falcon_h1, bamba, granitemoehybrid: real shapes only
-# (tests/data/type_configs; no citable verbatim copy of their Hub configs found)
+SUPPORTED_MODEL_TYPES += ("mamba2", "bamba", "granitemoehybrid")  # tests/data/hybrid_configs (Hub configs
+# snapshotted in hlky/dinoml_v2); falcon_h1: real shapes only (tests/data/type_configs; no citable verbatim copy)
 SUPPORTED_MODEL_TYPES += (
     "gemma",
     "cohere",
