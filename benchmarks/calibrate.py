@@ -79,11 +79,14 @@ leave-one-GPU-kind-out: without the H100 rows the fit put NVIDIA's per-layer cos
 H100 came out 40-75% fast (NVIDIA p90 23% -> 55%). Kept at 0 until rows on more fast-memory GPUs
 pin the per-layer cost down."""
 WIDTH_RUNTIMES = ("llama.cpp",)
+"""Runtimes whose per-layer cost may carry a width term (transformers' is host-bound, not width-bound)."""
+HOST_SHARE_GRID = np.arange(0.0, 1.0001, 0.1)
+"""Shares of the per-layer cost that scale with the host CPU's clock (``Efficiency.host_share``), tried
+where the rows' hosts differ (Apple SoCs, whose CPU clock each preset carries)."""
 DEQUANT_GRID = np.arange(0.0, 60.0001, 2.0)
 """Operations per quantized weight tried for llama.cpp's decode kernels (``Efficiency.dequant_ops``)."""
 DEQUANT_RUNTIMES = ("llama.cpp",)
 """Runtimes whose decode kernels dequantize GGUF blocks (transformers reads float weights)."""
-"""Runtimes whose per-layer cost may carry a width term (transformers' is host-bound, not width-bound)."""
 INTERFERENCE_GRID = np.concatenate([np.arange(0.0, 5.0001, 0.25), np.arange(5.5, 30.0001, 0.5)])
 NODE_GPUS = 8
 """GPUs in one HGX/OAM node: a row on more is a multi-node run (InfiniBand between nodes)."""
@@ -281,6 +284,7 @@ def _per_layer_arrays(cases: Sequence[Case], cal: Calibration) -> dict[str, np.n
         "width": np.array([s.width for s in steps]),
         "coll": np.array([s.collective_s for s in steps]),
         "dequant": np.array([s.dequant_s for s in steps]),
+        "host": np.array([s.host_speed for s in steps]),
         "batch": np.array([c.workload.batch for c in cases], dtype=float),
         "measured": np.array([c.measured for c in cases]),
     }
@@ -293,20 +297,29 @@ def fit_per_layer(key: tuple[str, str], cases: Sequence[Case], cal: Calibration)
     bw = np.array([MEASURED_BANDWIDTH[key]]) if key in MEASURED_BANDWIDTH else BANDWIDTH_GRID
     widths = WIDTH_GRID if key[0] in WIDTH_RUNTIMES else np.array([0.0])
     ops = DEQUANT_GRID if key[0] in DEQUANT_RUNTIMES else np.array([0.0])
+    hosts = HOST_SHARE_GRID if np.ptp(a["host"]) > 0 else np.array([0.0])
     memory = a["bytes"][None, None, None, None, :] / bw[:, None, None, None, None] + a["ram"]
     dequant = ops[None, None, None, :, None] * a["dequant"]
-    scale = 1 - widths[:, None] + widths[:, None] * a["width"][None, :]  # widths x rows
-    fixed = LAYER_GRID[None, :, None, None, None] * scale[None, None, :, None, :] * a["units"]
-    step = np.maximum(np.maximum(memory, a["compute"]), dequant) + fixed + a["coll"]
-    errors = a["batch"] / step / a["measured"] - 1
-    scores = _score(errors)  # bandwidths x layer costs x widths x dequant ops
-    i, j, k, m = np.unravel_index(np.argmin(scores), scores.shape)
+    bound = np.maximum(np.maximum(memory, a["compute"]), dequant)  # bandwidths x 1 x 1 x dequant ops x rows
+    width_scale = 1 - widths[:, None] + widths[:, None] * a["width"][None, :]  # widths x rows
+    best: tuple[float, tuple[int, ...]] | None = None
+    for h, share in enumerate(hosts):  # one host share at a time keeps the grid's arrays small
+        scale = width_scale * (1 - share + share * a["host"])
+        fixed = LAYER_GRID[None, :, None, None, None] * scale[None, None, :, None, :] * a["units"]
+        errors = a["batch"] / (bound + fixed + a["coll"]) / a["measured"] - 1
+        scores = _score(errors)  # bandwidths x layer costs x widths x dequant ops
+        index = np.unravel_index(np.argmin(scores), scores.shape)
+        if best is None or scores[index] < best[0]:
+            best = (float(scores[index]), (*index, h))
+    assert best is not None
+    i, j, k, m, h = best[1]
     return replace(
         base,
         bandwidth=round(float(bw[i]), 2),
         per_layer_s=round(float(LAYER_GRID[j]), 7),
         per_layer_width=round(float(widths[k]), 2),
         dequant_ops=round(float(ops[m]), 1),
+        host_share=round(float(hosts[h]), 2),
     )
 
 
@@ -314,7 +327,9 @@ def predict_per_layer(cases: Sequence[Case], eff: Efficiency, cal: Calibration) 
     """Predicted tokens/s of each row with these constants."""
     a = _per_layer_arrays(cases, cal)
     memory = a["bytes"] / eff.bandwidth + a["ram"]
-    scale = 1 - eff.per_layer_width + eff.per_layer_width * a["width"]
+    scale = (1 - eff.per_layer_width + eff.per_layer_width * a["width"]) * (
+        1 - eff.host_share + eff.host_share * a["host"]
+    )
     bound = np.maximum(np.maximum(memory, a["compute"]), eff.dequant_ops * a["dequant"])
     step = bound + eff.per_layer_s * scale * a["units"] + a["coll"]
     return a["batch"] / step
@@ -578,6 +593,10 @@ def write(cal: Calibration, heldout: dict[str, dict[str, dict[str, float]]], pat
             entry.update(dequant_ops=eff.dequant_ops)
         else:
             entry.pop("dequant_ops", None)
+        if eff.host_share:
+            entry.update(host_share=eff.host_share)
+        else:
+            entry.pop("host_share", None)
         if eff.compute_by_path:
             entry.update(
                 compute_by_path=dict(eff.compute_by_path),
@@ -938,7 +957,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for key, eff in sorted(cal.efficiency.items()):
         print(
             f"  {key}: bandwidth {eff.bandwidth:.2f}, per layer {eff.per_layer_s * 1e6:.0f} us"
-            f" (width weight {eff.per_layer_width:.2f}), dequant {eff.dequant_ops:.0f} ops/weight, band {eff.band:.2f}"
+            f" (width weight {eff.per_layer_width:.2f}), dequant {eff.dequant_ops:.0f} ops/weight,"
+            f" host share {eff.host_share:.1f}, band {eff.band:.2f}"
         )
     for key, constants in sorted(cal.serving.items()):
         print(

@@ -48,6 +48,13 @@ class Efficiency:
     units (Apple, RDNA 1/2), where that rate is the FP16 figure and is low next to the bandwidth
     (M1 Max 10.4 TFLOPS for 400 GB/s); 0 = decode is never bound by it."""
 
+    host_share: float = 0.0
+    """Share of the per-layer cost that is CPU work and scales with the host clock: llama.cpp's Metal
+    backend re-encodes every kernel of a decode step on the CPU (ggml-org/llama.cpp#9507, #9698), so on
+    Apple SoCs a faster CPU shortens the step. The cost is ``per_layer_s x (1 - h + h x reference /
+    host clock)``, with ``per_layer_s`` quoted at :data:`paramtui.engine.speed.HOST_REFERENCE_GHZ`;
+    0 = the same cost whatever the CPU."""
+
     def compute_share(self, path: str, compute_capability: float | None) -> float:
         """Share of a math path's peak reached in prefill (before the MoE factor)."""
         by_path = dict(self.compute_by_path)
@@ -182,6 +189,7 @@ def _efficiency(data: Mapping[str, Any]) -> Efficiency:
         band=_number(data, "band", 0.35),
         per_layer_width=_number(data, "per_layer_width", 0.0),
         dequant_ops=_number(data, "dequant_ops", 0.0),
+        host_share=_number(data, "host_share", 0.0),
         compute_by_path=tuple(
             (str(k), _number(data.get("compute_by_path", {}), k)) for k in data.get("compute_by_path", {})
         ),

@@ -168,6 +168,9 @@ class GpuSpec:
     """Free memory from a live reading; None for presets and custom specs."""
     source: str = ""
     """Where the figures come from."""
+    host_cpu_ghz: float | None = None
+    """Peak clock of the CPU performance cores that drive this GPU, where they are on the same chip
+    (Apple SoCs); llama.cpp's Metal backend encodes every decode step's kernels on them. None when unknown."""
     unavailable: str = ""
     """Why no plan may use this GPU (lost, memory unreadable); empty when it can be used."""
 

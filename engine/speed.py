@@ -108,6 +108,12 @@ REFERENCE_HIDDEN = 4096
 tensors it touches (``Efficiency.per_layer_width``)."""
 
 
+HOST_REFERENCE_GHZ = 3.228
+"""CPU clock the per-layer cost is quoted at (the M1 generation's performance cores, 3,228 MHz): where a
+runtime encodes each step's kernels on the CPU (llama.cpp's Metal backend), the share ``Efficiency.host_share``
+of that cost scales with this clock over the host's (``GpuSpec.host_cpu_ghz``)."""
+
+
 def layer_kernels(arch: Architecture) -> float:
     """Decode-step GPU kernels of all decoder layers, in reference-layer units.
 
@@ -162,17 +168,21 @@ class PerLayerStep:
     GPUs' vector FP16 FLOPS (0 for float weights, and for GPUs with INT8 matrix units, whose vector
     units outpace their memory)."""
 
-    def layer_scale(self, width_weight: float) -> float:
-        """Factor on the per-layer cost for this model's width: ``1 - w + w x width``."""
-        return 1 - width_weight + width_weight * self.width
+    host_speed: float = 1.0
+    """:data:`HOST_REFERENCE_GHZ` over the clock of the CPU that encodes the step's kernels (1 when unknown)."""
 
-    def seconds(
-        self, bandwidth_share: float, per_layer_s: float, width_weight: float = 0.0, dequant_ops: float = 0.0
-    ) -> float:
+    def layer_scale(self, width_weight: float, host_share: float = 0.0) -> float:
+        """Factor on the per-layer cost for this model's width and this host's CPU.
+
+        ``(1 - w + w x width) x (1 - h + h x host_speed)``.
+        """
+        return (1 - width_weight + width_weight * self.width) * (1 - host_share + host_share * self.host_speed)
+
+    def seconds(self, eff: Efficiency) -> float:
         """The step's time: reading, the step's FLOPs or dequantizing, whichever is longest, plus the fixed cost."""
-        memory = self.gpu_bytes / (self.bandwidth_bytes_per_s * bandwidth_share) + self.ram_s
-        fixed = self.layer_units * per_layer_s * self.layer_scale(width_weight)
-        return max(memory, self.compute_s, dequant_ops * self.dequant_s) + fixed + self.collective_s
+        memory = self.gpu_bytes / (self.bandwidth_bytes_per_s * eff.bandwidth) + self.ram_s
+        fixed = self.layer_units * eff.per_layer_s * self.layer_scale(eff.per_layer_width, eff.host_share)
+        return max(memory, self.compute_s, eff.dequant_ops * self.dequant_s) + fixed + self.collective_s
 
 
 def compute_path(
@@ -253,6 +263,7 @@ def per_layer_step(
         collective_s=2 * arch.num_layers * ALLREDUCE_S if plan.tp > 1 else 0.0,
         ram_bytes=ram,
         dequant_s=dequant_s,
+        host_speed=HOST_REFERENCE_GHZ / gpu.host_cpu_ghz if gpu.host_cpu_ghz else 1.0,
     )
 
 
@@ -419,9 +430,9 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
     else:
         eff = efficiency(runtime.name, gpu.vendor, cal)
         one_pl = per_layer_step(arch, breakdown, fit, hardware, 1, eff, cal.ram_efficiency, runtime.name)
-        step_1 = one_pl.seconds(eff.bandwidth, eff.per_layer_s, eff.per_layer_width, eff.dequant_ops)
+        step_1 = one_pl.seconds(eff)
         step_b = per_layer_step(arch, breakdown, fit, hardware, batch, eff, cal.ram_efficiency, runtime.name).seconds(
-            eff.bandwidth, eff.per_layer_s, eff.per_layer_width, eff.dequant_ops
+            eff
         )
         band = eff.band
         path, share = compute_path(eff, arch, gpu, runtime.name, fit.weights.precision, breakdown, tokens)
@@ -444,7 +455,12 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
             )
             + f" + {arch.num_layers} layers"
             + (f" (kernels of {layer_units:.1f} Llama layers)" if abs(layer_units - arch.num_layers) >= 0.05 else "")
-            + f" x {eff.per_layer_s * one_pl.layer_scale(eff.per_layer_width) * 1e6:.0f} us"
+            + f" x {eff.per_layer_s * one_pl.layer_scale(eff.per_layer_width, eff.host_share) * 1e6:.0f} us"
+            + (
+                f" (CPU encoding at {gpu.host_cpu_ghz:.2f} GHz)"
+                if eff.host_share and gpu.host_cpu_ghz and gpu.host_cpu_ghz != HOST_REFERENCE_GHZ
+                else ""
+            )
         )
         model = f"{runtime.name}, {gpu.vendor}"
     decode = 1 / step_1

@@ -148,6 +148,7 @@ def gpu_presets() -> dict[str, GpuSpec]:
             compute_capability=float(cc) if cc is not None else None,
             usable_fraction=float(row.get("usable_fraction", 1.0)),
             source=row["source"],
+            host_cpu_ghz=float(row["host_cpu_ghz"]) if "host_cpu_ghz" in row else None,
         )
     return specs
 

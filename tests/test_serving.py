@@ -151,8 +151,15 @@ def test_stored_constants_and_bands_are_what_the_data_gives() -> None:
             assert stored.moe_compute == pytest.approx(eff.moe_compute), key
     for key, eff in refit.efficiency.items():
         stored = shipped.efficiency[key]
-        assert (stored.bandwidth, stored.per_layer_s, stored.per_layer_width, stored.band) == pytest.approx(
-            (eff.bandwidth, eff.per_layer_s, eff.per_layer_width, eff.band)
+        assert (
+            stored.bandwidth,
+            stored.per_layer_s,
+            stored.per_layer_width,
+            stored.dequant_ops,
+            stored.host_share,
+            stored.band,
+        ) == pytest.approx(
+            (eff.bandwidth, eff.per_layer_s, eff.per_layer_width, eff.dequant_ops, eff.host_share, eff.band)
         ), key
     for key, constants in refit.serving.items():
         stored_serving = shipped.serving[key]
