@@ -52,12 +52,15 @@ SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
 Two tiers (tests/test_supported_types.py): a vendored verbatim copy of the published config.json,
 or, where no verbatim copy exists publicly, published fields: every parameter-bearing field quoted
 from that config.json by a citable document, with transformers' count equal to the checkpoint's
-own safetensors total. seed_oss and ernie4_5_moe are on the second tier; every other type here is
-on the first."""
+own safetensors total. seed_oss, ernie4_5_moe and falcon_h1 are on the second tier; every other type
+here is on the first."""
 SUPPORTED_MODEL_TYPES += ("nemotron_h", "jamba", "lfm2", "qwen2_5_vl")
 SUPPORTED_MODEL_TYPES += ("qwen3_vl", "qwen3_vl_moe")  # tests/data/vl_configs: Qwen3-VL 2B/8B, 30B-A3B, 235B-A22B
 SUPPORTED_MODEL_TYPES += ("mamba2", "bamba", "granitemoehybrid")  # tests/data/hybrid_configs (Hub configs
-# snapshotted in hlky/dinoml_v2); falcon_h1: real shapes only (tests/data/type_configs; no citable verbatim copy)
+# snapshotted in hlky/dinoml_v2)
+# published fields: Falcon-H1-7B-Instruct's config as transformers loaded it (KimHyeon-Ji/llm-arch-tracer), the
+# count equal to the checkpoint's 7,585,654,880 safetensors total (joshuahickscorp/dismantle); no verbatim copy
+SUPPORTED_MODEL_TYPES += ("falcon_h1",)
 SUPPORTED_MODEL_TYPES += (
     "gemma",
     "cohere",

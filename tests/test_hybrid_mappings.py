@@ -3,8 +3,9 @@
 Counts: every hybrid type equals transformers 5.25.0 on the meta device, on the Nemotron 3 Nano
 and Jamba 1.5 Mini presets (tests/test_golden_counts.py), on the real layer shapes of
 tests/data/type_configs (tests/test_type_mappings.py) and on the published configs of
-tests/data/hybrid_configs (each names its public copy: Mamba-2 130M, Bamba 9B, Granite 4.0-H;
-reference in tests/data/hybrid_reference_counts.json, made by
+tests/data/hybrid_configs (each names its public copy: Mamba-2 130M, Bamba 9B, Granite 4.0-H; Falcon-H1
+7B, with no public copy, on the published-fields tier of tests/test_supported_types.py; reference in
+tests/data/hybrid_reference_counts.json, made by
 ``/tmp/ref/bin/python scripts/reference_counts.py tests/data/hybrid_configs``). State: vLLM's MambaStateShapeCalculator
 (vllm-project/vllm, vllm/model_executor/layers/mamba/mamba_utils.py) keeps (kernel - 1) inputs
 per convolution channel, and a heads x head_dim x state (Mamba-2) or inner x state (Mamba-1)
@@ -153,7 +154,11 @@ def test_a_saved_hybrid_model_reloads_the_same(preset_id: str) -> None:
 def test_published_hybrid_configs_equal_transformers(stem: str) -> None:
     raw = json.loads((HYBRID_CONFIGS / f"{stem}.json").read_text())
     source = raw.pop("paramtui")["config_source"]
-    assert source["repository"] and source["path"] and len(source["commit"]) == 40
+    if source.get("basis") == "published-fields":  # quoted fields, pinned by the checkpoint's own total
+        for where in (source["fields_from"], source["checkpoint_total"]):
+            assert where["repository"] and where["path"] and len(where["commit"]) == 40
+    else:
+        assert source["repository"] and source["path"] and len(source["commit"]) == 40
     result = import_config(raw)
     bd = count_params(result.architecture)
     ref = HYBRID_REFERENCE[stem]
@@ -179,6 +184,10 @@ INDEPENDENT_FIGURES = {
     "granite-4.0-h-small": ((32_207_337_984, 0), (9e9, 0.5e9)),
     # The same Granite docs table: H-Micro "3B total parameters" (micro-base is its pretrained checkpoint).
     "granite-4.0-h-micro-base": ((3e9, 0.5e9), None),
+    # The checkpoint's safetensors total: joshuahickscorp/dismantle
+    # workspace/campaign/odyssey/patients/O001/ODYSSEY_PATIENT_O001.json (048b5332a873ca8363fe4bfdee010e370c3d4c7e),
+    # architecture.total_params, summed from the shards' headers of tiiuae/Falcon-H1-7B-Instruct at 41e72f27: exact.
+    "falcon-h1-7b-instruct": ((7_585_654_880, 0), None),
 }
 """stem -> ((independent total, its rounding), (independent active, its rounding) or None)."""
 
@@ -206,6 +215,20 @@ def test_granite_4_h_small_routes_72_experts_beside_its_shared_mlp() -> None:
     assert arch.moe is not None and (arch.moe.num_experts, arch.moe.top_k) == (72, 10)
     assert arch.moe.num_shared_experts == 1 and arch.moe.shared_expert_ffn_size == 1536
     assert count_params(arch).component("routed_experts").stored == 40 * 72 * 3 * 4096 * 768
+
+
+def test_falcon_h1_7b_equals_the_checkpoints_safetensors_total() -> None:
+    """Falcon-H1-7B-Instruct at Hub revision 41e72f27: 7,585,654,880 parameters in its four safetensors
+    shards' headers, as Odyssey's census of that revision measured them (joshuahickscorp/dismantle,
+    workspace/campaign/odyssey/patients/O001/ODYSSEY_PATIENT_O001.json at 048b5332, total_params, and
+    source_bytes 15,171,309,760 = two BF16 bytes each). The fields come from transformers' load of the same
+    revision (KimHyeon-Ji/llm-arch-tracer provenance.json at a8fdfb07), not from a copy of config.json:
+    this equality is what puts falcon_h1 on the published-fields tier."""
+    raw = json.loads((HYBRID_CONFIGS / "falcon-h1-7b-instruct.json").read_text())
+    assert raw.pop("paramtui")["config_source"]["checkpoint_total"]["value"] == 7_585_654_880
+    arch = import_config(raw).architecture
+    assert set(arch.layer_kinds) == {"hybrid"} and len(arch.layer_kinds) == 44
+    assert count_params(arch).total == HYBRID_REFERENCE["falcon-h1-7b-instruct"]["total"] == 7_585_654_880
 
 
 def test_bamba_attention_layers_come_from_their_indices() -> None:
