@@ -81,6 +81,7 @@ SUPPORTED_MODEL_TYPES += (  # current MoE families (engine/mappers_moe_current.p
     "qwen3_5",
     "qwen3_5_moe",
     "gemma4",
+    "gemma4_text",  # Gemma 4's text model alone: the text_config of the same published configs
     "glm4_moe_lite",
     "glm_moe_dsa",
     "deepseek_v32",
