@@ -8,6 +8,8 @@ against that list. transformers has no server command, so it gets none.
 from __future__ import annotations
 
 import math
+import re
+import shlex
 from dataclasses import dataclass
 
 from paramtui.engine.architecture import Architecture
@@ -65,6 +67,38 @@ def _gguf_quant(precision: str) -> str:
     return precision.upper()
 
 
+def is_local(repo: str) -> bool:
+    """Whether the model argument is a path on this machine rather than a Hugging Face repo id.
+
+    Repo ids are ``owner/name``; the paths a launch line is given are absolute (callers resolve them)
+    or end in ``.gguf``.
+    """
+    return (
+        repo.startswith(("/", "./", "../", "~"))
+        or repo.lower().endswith(".gguf")
+        or bool(re.match(r"[A-Za-z]:[\\/]", repo))
+    )
+
+
+def _model_argument(repo: str) -> str:
+    """The model as a shell word: local paths quoted (they may hold spaces), repo ids as they are."""
+    return shlex.quote(repo) if is_local(repo) else repo
+
+
+def _llama_model(repo: str, precision: str) -> list[str]:
+    """llama-server's model flags: a Hub repo by ``-hf repo:QUANT``, a local GGUF by ``-m`` and its path.
+
+    A local safetensors checkpoint gets ``-m`` and the GGUF its conversion would write beside it
+    (llama.cpp reads GGUF only: convert_hf_to_gguf.py, then llama-quantize to QUANT).
+    """
+    quant = _gguf_quant(precision)
+    if not is_local(repo):
+        return ["-hf", f"{repo}:{quant}"]
+    if repo.lower().endswith(".gguf"):
+        return ["-m", shlex.quote(repo)]
+    return ["-m", shlex.quote(f"{repo.rstrip('/')}/model-{quant}.gguf")]
+
+
 def cpu_moe_layers(inp: LaunchInput) -> int:
     """llama.cpp --n-cpu-moe: MoE layers whose experts stay in RAM for the plan's offloaded bytes."""
     layers = max(inp.arch.num_moe_layers, 1)
@@ -87,7 +121,7 @@ def launch_line(inp: LaunchInput) -> str:
     nodes = plan_nodes(plan, inp.hardware)
     quantize = inp.precision == "fp8" and inp.native_precision != "fp8"
     if runtime.name == "vllm":
-        parts = ["vllm serve", inp.repo]
+        parts = ["vllm serve", _model_argument(inp.repo)]
         if plan.tp > 1:
             parts += ["--tensor-parallel-size", str(plan.tp)]
         if plan.pp > 1:
@@ -107,7 +141,7 @@ def launch_line(inp: LaunchInput) -> str:
             parts.append("--enforce-eager")
         return _visible(inp) + " ".join(parts)
     if runtime.name == "sglang":
-        parts = ["python -m sglang.launch_server", "--model-path", inp.repo, "--tp", str(plan.tp)]
+        parts = ["python -m sglang.launch_server", "--model-path", _model_argument(inp.repo), "--tp", str(plan.tp)]
         if plan.pp > 1:
             parts += ["--pp-size", str(plan.pp)]
         if inp.expert_parallel:
@@ -123,7 +157,7 @@ def launch_line(inp: LaunchInput) -> str:
             parts.append("--disable-cuda-graph")
         return _visible(inp) + " ".join(parts)
     if runtime.name == "llama.cpp":
-        parts = ["llama-server", "-hf", f"{inp.repo}:{_gguf_quant(inp.precision)}", "-ngl", str(gpu_layers(inp))]
+        parts = ["llama-server", *_llama_model(inp.repo, inp.precision), "-ngl", str(gpu_layers(inp))]
         if plan.offload == "experts" and plan.offloaded_bytes:
             parts += ["--n-cpu-moe", str(cpu_moe_layers(inp))]
         parts += ["-c", str(inp.context)]

@@ -14,6 +14,7 @@ from paramtui.engine.adapters.checkpoint_files import CheckpointFileError, read_
 from paramtui.engine.adapters.gguf_header import quant_label
 from paramtui.engine.adapters.sources import SourceError, load_source
 from paramtui.engine.params import count_params
+from paramtui.presets import get_preset
 from paramtui.tui.cli import main
 
 
@@ -154,3 +155,25 @@ def test_moe_gguf_maps_experts_and_splits_active_by_tensor_names(tmp_path: Path)
     from paramtui.engine.checkpoint import active_params
 
     assert active_params(summary, arch) == breakdown.active == 3_353_032_704
+
+
+def test_a_local_model_is_launched_from_its_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """llama-server loads a local GGUF with -m PATH (-hf takes only Hub repo ids, llama.cpp
+    tools/server/README.md); vLLM and SGLang load a local checkpoint from its directory. Paths are
+    absolute and quoted for the shell (a directory name may hold a space)."""
+    meta, tensors = gf.llama_1b()
+    folder = tmp_path / "my models"
+    folder.mkdir()
+    path = folder / "Llama-3.2-1B-Q4_K_M.gguf"
+    _write(path, meta, tensors)
+    assert main(["inspect", str(path), "--json", "--gpu", "rtx-4090"]) == 0
+    launch = json.loads(capsys.readouterr().out)["fit"]["launch"]
+    assert launch.startswith(f"llama-server -m '{path}' -ngl 99")
+    assert "-hf" not in launch
+    config = folder / "config.json"
+    config.write_text(json.dumps(get_preset("llama-3.1-8b").config))
+    assert main(["inspect", str(config), "--json", "--gpu", "rtx-4090", "--runtime", "vllm"]) == 0
+    assert json.loads(capsys.readouterr().out)["fit"]["launch"].startswith(f"vllm serve '{folder}' ")
+    assert main(["inspect", str(config), "--json", "--gpu", "rtx-4090", "--runtime", "llama.cpp"]) == 0
+    line = json.loads(capsys.readouterr().out)["fit"]["launch"]
+    assert line.startswith(f"llama-server -m '{folder}/model-BF16.gguf' ")

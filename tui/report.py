@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paramtui.engine.analysis import DEFAULT_CONTEXT
@@ -117,10 +118,16 @@ def _hardware_section(analysis: Analysis) -> dict[str, Any] | None:
 
 
 def launch_repo(loaded: LoadedSource) -> str:
-    """The model as an engine is told to load it: the preset's Hub repo, else the SOURCE."""
+    """The model as an engine is told to load it: the preset's Hub repo; a local SOURCE as an absolute
+    path (a config.json by its directory, which is what engines load); else the repo id."""
     if loaded.preset is not None and loaded.preset.hf_repo:
         return loaded.preset.hf_repo
-    return loaded.source.removeprefix("preset:")
+    source = loaded.source.removeprefix("preset:")
+    path = Path(source).expanduser()
+    if loaded.preset is None and path.exists():
+        path = path.resolve()
+        return str(path.parent if path.is_file() and path.suffix == ".json" else path)
+    return source
 
 
 def option_json(option: Option) -> dict[str, Any]:
