@@ -165,6 +165,8 @@ def launch_line(inp: LaunchInput) -> str:
             parts += ["--tensor-split", ",".join(f"{s:.2f}".rstrip("0").rstrip(".") for s in plan.split)]
         if inp.kv_dtype in ("q8_0", "q4_0"):
             parts += ["-ctk", inp.kv_dtype, "-ctv", inp.kv_dtype]
+        if not runtime.flash_attention:
+            parts += ["-fa", "off"]
         return _visible(inp) + " ".join(parts)
     return ""
 

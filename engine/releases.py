@@ -157,7 +157,7 @@ def _llama_cpp(profile: RuntimeProfile, choice: ReleaseChoice) -> RuntimeProfile
         recurrent_source="llama.cpp llama_memory_recurrent, R and S in f32",
         **mla,
     )
-    return replace(profile, kv=kv, release=label + ("" if fa else ", flash attention off"))
+    return replace(profile, kv=kv, release=label + ("" if fa else ", flash attention off"), flash_attention=fa)
 
 
 def _vllm(profile: RuntimeProfile, choice: ReleaseChoice, gpu_memory: int | None, gpu_name: str) -> RuntimeProfile:

@@ -67,6 +67,11 @@ class RuntimeProfile:
     """Largest prompt chunk whose forward pass replays a CUDA graph; longer prefills run eagerly and
     pay host time per kernel (vLLM V1 captures piecewise graphs up to 512 tokens; SGLang 0.5 runs
     prefill eagerly unless ``--enable-piecewise-cuda-graph``)."""
+    flash_attention: bool = True
+    """Decode attention runs as one fused kernel (llama.cpp ``-fa``; on by default, ``auto``). Off, llama.cpp
+    builds attention from two matrix products (src/llama-graph.cpp ``build_attn_mha``: ``ggml_mul_mat(k, q)``
+    and the same for V) that broadcast each KV head over its group of query heads, so the cache is read
+    once per query head: the decode step reads ``heads / kv_heads`` times its KV bytes."""
     fuses_shared_expert: bool = False
     """Runs a DeepSeek-V3-style shared expert inside the routed fused-MoE kernel as one more expert
     (SGLang: ``determine_num_fused_shared_experts`` in python/sglang/srt/models/deepseek_v2.py, from

@@ -220,6 +220,17 @@ def _routed_bytes(fit: FitReport, arch: Architecture, batch: int) -> tuple[float
     return routed_active, other
 
 
+def kv_reads(arch: Architecture, runtime: RuntimeProfile) -> float:
+    """How many times a decode step reads the KV cache.
+
+    Once, or once per query head of each KV head's group where attention is unfused
+    (:attr:`RuntimeProfile.flash_attention` off).
+    """
+    if runtime.flash_attention or arch.mla is not None or not arch.num_kv_heads:
+        return 1.0
+    return max(1.0, arch.num_heads / arch.num_kv_heads)
+
+
 def per_layer_step(
     arch: Architecture,
     breakdown: ParamBreakdown,
@@ -229,8 +240,12 @@ def per_layer_step(
     eff: Efficiency,
     ram_efficiency: float,
     runtime: str = "llama.cpp",
+    kv_reads: float = 1.0,
 ) -> PerLayerStep:
-    """The per-layer model's step for ``batch`` sequences (KV scaled from the fit's batch)."""
+    """The per-layer model's step for ``batch`` sequences.
+
+    The KV bytes are scaled from the fit's batch and read ``kv_reads`` times (:func:`kv_reads`).
+    """
     gpu = hardware.gpus[0]
     plan = fit.attempt.plan
     weights = fit.weights
@@ -242,7 +257,7 @@ def per_layer_step(
         ram = (other + routed) * plan.offloaded_bytes / weights.total_bytes
     else:
         ram = 0.0
-    kv_per_seq = fit.kv.bytes / fit.kv.batch
+    kv_per_seq = fit.kv.bytes / fit.kv.batch * kv_reads
     # decode runs llama.cpp's matrix-vector kernels, not MMQ tiles: the fitted MoE factor, not the tile model
     path, share = compute_path(eff, arch, gpu, runtime, weights.precision)
     peak = path.peak_flops * share * plan.tp
@@ -429,17 +444,19 @@ def estimate_speed(d: Deployment, fit: FitReport, calibration: Calibration | Non
         model = f"{runtime.release or runtime.name}, {gpu.vendor}" + ("" if runtime.cuda_graphs else ", eager")
     else:
         eff = efficiency(runtime.name, gpu.vendor, cal)
-        one_pl = per_layer_step(arch, breakdown, fit, hardware, 1, eff, cal.ram_efficiency, runtime.name)
+        reads = kv_reads(arch, runtime)
+        one_pl = per_layer_step(arch, breakdown, fit, hardware, 1, eff, cal.ram_efficiency, runtime.name, reads)
         step_1 = one_pl.seconds(eff)
-        step_b = per_layer_step(arch, breakdown, fit, hardware, batch, eff, cal.ram_efficiency, runtime.name).seconds(
-            eff
-        )
+        step_b = per_layer_step(
+            arch, breakdown, fit, hardware, batch, eff, cal.ram_efficiency, runtime.name, reads
+        ).seconds(eff)
         band = eff.band
         path, share = compute_path(eff, arch, gpu, runtime.name, fit.weights.precision, breakdown, tokens)
         layer_units = one_pl.layer_units
         decode_basis = (
             f"{gpu.bandwidth_bytes_per_s * plan.tp / 1e12:.2f} TB/s x {eff.bandwidth:.2f} / "
             f"{one_pl.gpu_bytes / 1e9:.2f} GB/token"
+            + (f" (KV cache read {reads:g}x: flash attention off)" if reads > 1 else "")
             + (
                 f" + {one_pl.ram_bytes / 1e9:.2f} GB/token from RAM"
                 f" at {hardware.ram_bandwidth_bytes_per_s / 1e9:.0f} GB/s"

@@ -219,3 +219,26 @@ def test_llama_cpp_prefill_on_hopper_uses_its_own_compute_share() -> None:
         Deployment(arch, bd, LLAMA_CPP, hw, w), assess_fit(Deployment(arch, bd, LLAMA_CPP, hw, w), "q4_k_m", "bf16")
     )
     assert s.prefill_tokens_per_s == pytest.approx(9103, rel=0.15)
+
+
+def test_flash_attention_off_reads_the_cache_once_per_query_head() -> None:
+    """llama.cpp without flash attention multiplies K and V by the queries with ggml_mul_mat, which
+    broadcasts each KV head over its query heads (src/llama-graph.cpp build_attn_mha): Llama 3.1 8B
+    (32 heads, 8 KV heads) reads its cache 4 times a step. Its basis line says so; MLA models and
+    flash attention on read it once."""
+    from paramtui.engine.releases import ReleaseChoice, apply_release
+    from paramtui.engine.speed import kv_reads
+
+    arch, bd = model("llama-3.1-8b")
+    off = apply_release(LLAMA_CPP, ReleaseChoice(flash_attn=False), None, "")
+    assert kv_reads(arch, off) == 4.0 and kv_reads(arch, LLAMA_CPP) == 1.0
+    assert kv_reads(model("deepseek-v3")[0], off) == 1.0
+    hw = hardware("m2-ultra")
+    w = Workload(4096)
+    fused = estimate_speed(
+        Deployment(arch, bd, LLAMA_CPP, hw, w), assess_fit(Deployment(arch, bd, LLAMA_CPP, hw, w), "q4_k_m", "bf16")
+    )
+    d = Deployment(arch, bd, off, hw, w)
+    unfused = estimate_speed(d, assess_fit(d, "q4_k_m", "bf16"))
+    assert "KV cache read 4x: flash attention off" in unfused.basis
+    assert unfused.decode_tokens_per_s < fused.decode_tokens_per_s
