@@ -240,11 +240,11 @@ def per_layer_step(
     eff: Efficiency,
     ram_efficiency: float,
     runtime: str = "llama.cpp",
-    kv_reads: float = 1.0,
+    cache_reads: float = 1.0,
 ) -> PerLayerStep:
     """The per-layer model's step for ``batch`` sequences.
 
-    The KV bytes are scaled from the fit's batch and read ``kv_reads`` times (:func:`kv_reads`).
+    The KV bytes are scaled from the fit's batch and read ``cache_reads`` times (:func:`kv_reads`).
     """
     gpu = hardware.gpus[0]
     plan = fit.attempt.plan
@@ -257,7 +257,7 @@ def per_layer_step(
         ram = (other + routed) * plan.offloaded_bytes / weights.total_bytes
     else:
         ram = 0.0
-    kv_per_seq = fit.kv.bytes / fit.kv.batch * kv_reads
+    kv_per_seq = fit.kv.bytes / fit.kv.batch * cache_reads
     # decode runs llama.cpp's matrix-vector kernels, not MMQ tiles: the fitted MoE factor, not the tile model
     path, share = compute_path(eff, arch, gpu, runtime, weights.precision)
     peak = path.peak_flops * share * plan.tp
