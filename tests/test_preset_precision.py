@@ -74,6 +74,29 @@ PUBLISHED_PRECISION: dict[str, tuple[str, str]] = {
         HF + "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16: safetensors BF16 (FP8 is the -FP8 repo)",
     ),
     "qwen3-next-80b-a3b": ("bf16", HF + "Qwen/Qwen3-Next-80B-A3B-Thinking: safetensors BF16 (FP8 is the -FP8 repo)"),
+    # Presets vendored from the verbatim fixtures: the format their Hub config.json states.
+    "gemma-4-26b-a4b": ("bf16", HF + "google/gemma-4-26B-A4B: config.json dtype bfloat16, no quantization_config"),
+    "qwen3.5-27b": ("bf16", HF + "Qwen/Qwen3.5-27B: config.json dtype bfloat16, no quantization_config"),
+    "glm-4.7-flash": ("bf16", HF + "zai-org/GLM-4.7-Flash: config.json torch_dtype bfloat16, no quantization_config"),
+    "deepseek-v4-flash": (
+        "mxfp4",
+        HF + "deepseek-ai/DeepSeek-V4-Flash: config.json expert_dtype fp4 (routed experts), fp8 e4m3 128x128 elsewhere",
+    ),
+    "deepseek-v4-pro": (
+        "mxfp4",
+        HF + "deepseek-ai/DeepSeek-V4-Pro: config.json expert_dtype fp4 (routed experts), fp8 e4m3 128x128 elsewhere",
+    ),
+    "kimi-k2.5": (
+        "int4",
+        HF + "moonshotai/Kimi-K2.5: native INT4 (config.json quantization_config compressed-tensors pack-quantized)",
+    ),
+    "qwen3-vl-30b-a3b-instruct": ("bf16", HF + "Qwen/Qwen3-VL-30B-A3B-Instruct: text_config dtype bfloat16 (FP8 is the -FP8 repo)"),
+    "qwen3-vl-8b-instruct": ("bf16", HF + "Qwen/Qwen3-VL-8B-Instruct: text_config dtype bfloat16, no quantization_config"),
+    "granite-4.0-h-small": ("bf16", HF + "ibm-granite/granite-4.0-h-small: config.json torch_dtype bfloat16"),
+    "hunyuan-a13b": ("bf16", HF + "tencent/Hunyuan-A13B-Instruct: BF16 (FP8 and GPTQ-Int4 are separate repos)"),
+    "dots.llm1.inst": ("bf16", HF + "rednote-hilab/dots.llm1.inst: config.json torch_dtype bfloat16"),
+    "smollm3-3b": ("bf16", HF + "HuggingFaceTB/SmolLM3-3B: config.json torch_dtype bfloat16"),
+    "command-a-03-2025": ("bf16", HF + "CohereLabs/c4ai-command-a-03-2025: config.json torch_dtype bfloat16"),
 }
 """Preset id -> (precision ``auto`` must give, where the published format is stated)."""
 
