@@ -39,7 +39,7 @@ async def _open(app: ParamApp, pilot: object, keys: tuple[str, ...] = ()) -> str
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_the_list(size: tuple[int, int], snap_compare: object, h100: None) -> None:
-    """Every preset on one H100: '40 of 40 models, 34 fit' and the live GPU on the title line, the
+    """Every preset on one H100: '58 of 58 models, 46 fit' and the live GPU on the title line, the
     filter line, then GPT-2, Llama 3.2 1B, LFM2 ... fastest decode first, each '✓ fits' with its
     precision and tok/s in view at 80x24 (at 160x48 also context, prefill, params, GiB, plan and the
     near-miss column, with the offloaded models '~ RAM' further down); under the table the
@@ -59,12 +59,12 @@ def test_the_list(size: tuple[int, int], snap_compare: object, h100: None) -> No
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_filtered_and_sorted_by_context(size: tuple[int, int], snap_compare: object, h100: None) -> None:
-    """'qwen' typed in the filter and ctrl+s three times: only the Qwen models (14 of 45), sorted by
-    'ctx ▼': Qwen3-Next 80B-A3B first (256k, '~ RAM' with tp1+RAM at 160x48), then the 128k ones
-    (Qwen2.5 7B and 14B); Qwen3 235B ('✗ near', 'needs 7 more GPUs' at 160x48), Qwen3-Coder and
-    Qwen3.5 397B-A17B ('✗ no', 'short by ... GiB') last, with '-' for the figures a model that does
-    not fit has none of;
-    the detail lines name the highlighted Qwen3-Next and its vllm serve line with --cpu-offload-gb."""
+    """'qwen' typed in the filter and ctrl+s three times: only the Qwen models (17 of 58), sorted by
+    'ctx ▼': the 256k ones first (Qwen3-VL 8B Instruct, Qwen3.5 27B, then Qwen3-Next 80B-A3B, '~ RAM'
+    with tp1+RAM at 160x48), Qwen3-VL 30B-A3B at 142k, then the 128k ones (Qwen2.5 7B and 14B);
+    Qwen3 235B ('✗ near', 'needs 7 more GPUs' at 160x48), Qwen3.5 397B-A17B and Qwen3-Coder ('✗ no',
+    'short by ... GiB') last, with '-' for the figures a model that does not fit has none of;
+    the detail lines name the highlighted Qwen3-VL 8B Instruct and its vllm serve line."""
     app = _app()
     seen: list[str] = []
 
