@@ -90,8 +90,14 @@ PUBLISHED_PRECISION: dict[str, tuple[str, str]] = {
         "int4",
         HF + "moonshotai/Kimi-K2.5: native INT4 (config.json quantization_config compressed-tensors pack-quantized)",
     ),
-    "qwen3-vl-30b-a3b-instruct": ("bf16", HF + "Qwen/Qwen3-VL-30B-A3B-Instruct: text_config dtype bfloat16 (FP8 is the -FP8 repo)"),
-    "qwen3-vl-8b-instruct": ("bf16", HF + "Qwen/Qwen3-VL-8B-Instruct: text_config dtype bfloat16, no quantization_config"),
+    "qwen3-vl-30b-a3b-instruct": (
+        "bf16",
+        HF + "Qwen/Qwen3-VL-30B-A3B-Instruct: text_config dtype bfloat16 (FP8 is the -FP8 repo)",
+    ),
+    "qwen3-vl-8b-instruct": (
+        "bf16",
+        HF + "Qwen/Qwen3-VL-8B-Instruct: text_config dtype bfloat16, no quantization_config",
+    ),
     "granite-4.0-h-small": ("bf16", HF + "ibm-granite/granite-4.0-h-small: config.json torch_dtype bfloat16"),
     "hunyuan-a13b": ("bf16", HF + "tencent/Hunyuan-A13B-Instruct: BF16 (FP8 and GPTQ-Int4 are separate repos)"),
     "dots.llm1.inst": ("bf16", HF + "rednote-hilab/dots.llm1.inst: config.json torch_dtype bfloat16"),
