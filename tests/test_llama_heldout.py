@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import statistics
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from paramtui.presets import speed_calibration
 BENCH = Path(__file__).parents[1] / "benchmarks"
 HELDOUT_CSV = BENCH / "llama_heldout.csv"
 DECODE_CSV = BENCH / "decode.csv"
-sys.path.insert(0, str(BENCH))  # benchmarks/calibrate.py builds the cases, as tests/test_serving.py does
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from paramtui.engine.speed import estimate_speed
 from paramtui.presets import gpu_presets, speed_calibration
 
 ROOT = Path(__file__).parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def test_sglang_mem_fraction_static_follows_the_card() -> None:

@@ -10,7 +10,6 @@ A row that misses its band stays, marked xfail with the reason, rather than the 
 from __future__ import annotations
 
 import csv
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ from paramtui.presets import speed_calibration
 BENCH = Path(__file__).parents[1] / "benchmarks"
 HELDOUT_CSV = BENCH / "serving_heldout.csv"
 SERVING_CSV = BENCH / "serving.csv"
-sys.path.insert(0, str(BENCH))  # benchmarks/calibrate.py builds the cases, as tests/test_serving.py does
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
