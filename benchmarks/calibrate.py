@@ -200,7 +200,8 @@ class Case:
         )
 
 
-def _load_rows(path: Path) -> list[dict[str, str]]:
+def load_rows(path: Path) -> list[dict[str, str]]:
+    """A measurements CSV's rows as calibrate reads them (a ``#`` in the gpu column comments a row out)."""
     if not path.exists():
         return []
     with path.open(newline="") as fh:
@@ -223,7 +224,7 @@ def load_cases(path: Path, context_column: str = "context") -> list[Case]:
     """The measurements of one CSV, with model, hardware and fit resolved once (rows that do not fit are skipped)."""
     presets = gpu_presets()
     cases = []
-    for row in _load_rows(path):
+    for row in load_rows(path):
         arch = load_arch(row["model"])
         breakdown = count_params(arch)
         gpus, source = parse_gpu_spec(row["gpu"], presets)

@@ -11,10 +11,11 @@ engine applies for ``--flash-attn off``.
 
 from __future__ import annotations
 
-import csv
 import statistics
 from dataclasses import replace
 from pathlib import Path
+
+from calibrate import load_rows
 
 from paramtui.presets import speed_calibration
 
@@ -23,16 +24,11 @@ HELDOUT_CSV = BENCH / "llama_heldout.csv"
 DECODE_CSV = BENCH / "decode.csv"
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def test_same_header_and_never_in_decode_csv() -> None:
     with HELDOUT_CSV.open() as f, DECODE_CSV.open() as g:
         assert f.readline() == g.readline()
-    fitted = {(r["source"], r["gpu"], r["model"], r["quant"], r["context"]) for r in _rows(DECODE_CSV)}
-    for row in _rows(HELDOUT_CSV):
+    fitted = {(r["source"], r["gpu"], r["model"], r["quant"], r["context"]) for r in load_rows(DECODE_CSV)}
+    for row in load_rows(HELDOUT_CSV):
         assert (row["source"], row["gpu"], row["model"], row["quant"], row["context"]) not in fitted, row
         assert "flash attention off" in row["note"] and row["source"].startswith("https://github.com/"), row
 
@@ -42,7 +38,7 @@ def _errors(flash_attention: bool | None = None) -> tuple[list[float], list[str]
     import calibrate
 
     cases = calibrate.load_cases(calibrate.LLAMA_HELDOUT_CSV)
-    assert len(cases) == len(_rows(HELDOUT_CSV)), "every held-out row builds and fits"
+    assert len(cases) == len(load_rows(HELDOUT_CSV)), "every held-out row builds and fits"
     if flash_attention is not None:
         cases = [replace(c, runtime=replace(c.runtime, flash_attention=flash_attention)) for c in cases]
     predicted = calibrate.predict(cases, speed_calibration())

@@ -9,21 +9,16 @@ A row that misses its band stays, marked xfail with the reason, rather than the 
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
+from calibrate import load_rows
 
 from paramtui.presets import speed_calibration
 
 BENCH = Path(__file__).parents[1] / "benchmarks"
 HELDOUT_CSV = BENCH / "serving_heldout.csv"
 SERVING_CSV = BENCH / "serving.csv"
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def _key(row: dict[str, str]) -> tuple[str, ...]:
@@ -34,9 +29,9 @@ def test_same_header_and_never_in_serving_csv() -> None:
     """The held-out file reads like serving.csv, and none of its rows (nor its figures) are fitted on."""
     with HELDOUT_CSV.open() as f, SERVING_CSV.open() as g:
         assert f.readline() == g.readline()
-    fitted = {_key(r) for r in _rows(SERVING_CSV)}
-    fitted_figures = {(r["source"], r["tokens_per_s"]) for r in _rows(SERVING_CSV)}
-    for row in _rows(HELDOUT_CSV):
+    fitted = {_key(r) for r in load_rows(SERVING_CSV)}
+    fitted_figures = {(r["source"], r["tokens_per_s"]) for r in load_rows(SERVING_CSV)}
+    for row in load_rows(HELDOUT_CSV):
         assert _key(row) not in fitted, row
         assert (row["source"], row["tokens_per_s"]) not in fitted_figures, row
 
@@ -47,7 +42,7 @@ def _case(index: int) -> tuple[float, float, float]:
 
     cal = speed_calibration()
     cases = calibrate.load_cases(calibrate.SERVING_HELDOUT_CSV)
-    assert len(cases) == len(_rows(HELDOUT_CSV)), "every held-out row builds and fits"
+    assert len(cases) == len(load_rows(HELDOUT_CSV)), "every held-out row builds and fits"
     case = cases[index]
     (predicted,) = calibrate.predict([case], cal)
     return float(predicted), case.measured, cal.serving[(case.runtime.name, "nvidia")].band
